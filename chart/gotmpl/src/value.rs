@@ -1,0 +1,182 @@
+//! The values a template sees, modelled on the Go types that Helm charts meet.
+//!
+//! Go's `text/template` works on `reflect.Value`s of arbitrary Go types. Helm charts only ever
+//! meet a small set of them: the `interface{}` trees produced by decoding YAML/JSON
+//! (`map[string]interface{}`, `[]interface{}`, `string`, `float64`, `bool`, `nil`), the results of
+//! Sprig functions (`int`, `int64`, `[]string`, `map[string]string`, `[]byte`, ...), and a few
+//! structs with fields and methods (`.Files`, `.Capabilities`, `.Chart`, `.Release`, ...).
+//! [`Value`] covers the first two directly and the structs through the [`Object`] trait.
+//!
+//! Maps are shared by reference, as Go maps are: Sprig's `set` and `unset` mutate a `dict` that
+//! other variables also point to, and charts rely on that (`$_ := set $d "k" "v"`).
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::rc::Rc;
+
+/// A map with string keys. Go iterates (and prints) such maps in sorted key order, which a
+/// `BTreeMap` gives for free.
+pub type Map = BTreeMap<String, Value>;
+
+/// A shared, mutable map: the equivalent of a Go `map[string]T` value.
+pub type MapRef = Rc<RefCell<Map>>;
+
+/// The Go type of a map's or list's elements, kept so that printing, `typeOf`, `kindOf` and
+/// argument conversion can tell `[]string` from `[]interface{}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ElemType {
+    /// `interface{}`
+    Any,
+    /// `string`
+    String,
+    /// `int`
+    Int,
+    /// `float64`
+    Float,
+}
+
+/// One template value.
+#[derive(Clone)]
+pub enum Value {
+    /// Go's untyped `nil` (also what a missing map key yields under `missingkey=zero`).
+    Nil,
+    /// `bool`
+    Bool(bool),
+    /// `int` / `int64` (Go's `int` is 64 bits on every platform Helm ships for).
+    Int(i64),
+    /// `uint64` (rare: `randInt` and friends never produce it, but casting functions can).
+    Uint(u64),
+    /// `float64`: every number decoded from YAML or JSON values is one.
+    Float(f64),
+    /// `string`
+    String(Rc<str>),
+    /// `[]byte` (`.Files.GetBytes`).
+    Bytes(Rc<[u8]>),
+    /// A slice; the element type tells `[]string` from `[]interface{}`.
+    List(Rc<Vec<Value>>, ElemType),
+    /// A map with string keys; the element type tells `map[string]string` from
+    /// `map[string]interface{}`.
+    Map(MapRef, ElemType),
+    /// A Go struct or other typed object with fields and methods.
+    Object(Rc<dyn Object>),
+}
+
+/// A struct-like Go value: it has a type name, fields and methods.
+///
+/// Field lookup follows Go: a name that is neither a field nor a method is an execution error
+/// ("can't evaluate field X in type T"), unlike a missing map key.
+pub trait Object: fmt::Debug {
+    /// The Go type name as `%T` and error messages print it, e.g. `*chart.Metadata`.
+    fn type_name(&self) -> String;
+
+    /// Looks up an exported field or a method by name.
+    fn member(&self, name: &str) -> Member;
+
+    /// Calls the method `name` with already evaluated arguments. Only called for names that
+    /// [`Object::member`] reported as [`Member::Method`].
+    fn call(&self, name: &str, args: &[Value]) -> Result<Value, FuncError> {
+        let _ = args;
+        Err(FuncError::new(format!("{name} is not a method of {}", self.type_name())))
+    }
+
+    /// How `fmt.Sprint` prints the value (`%v`). Structs print as `{field1 field2}`.
+    fn go_string(&self) -> String;
+
+    /// Whether the value is "true" for `if`, `and`, `or`, `not` and Sprig's `empty`: a non-nil
+    /// struct or pointer is true.
+    fn truthy(&self) -> bool {
+        true
+    }
+
+    /// Converts the object to plain data, the way `encoding/json` would see it, if it has a
+    /// meaningful representation. Used by `toYaml`/`toJson` and similar functions.
+    fn to_data(&self) -> Option<Value> {
+        None
+    }
+}
+
+/// What an [`Object`] has under a name.
+#[derive(Debug, Clone)]
+pub enum Member {
+    /// A field with its current value.
+    Field(Value),
+    /// A method; call it through [`Object::call`].
+    Method,
+    /// Neither a field nor a method.
+    Missing,
+}
+
+/// An error raised by a function or method; the engine wraps it with the template position, as
+/// Go does: `template: NAME:LINE:COL: executing "NAME" at <CALL>: error calling FN: MESSAGE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FuncError {
+    /// The message, without the "error calling FN:" prefix the engine adds.
+    pub message: String,
+    /// Set when the error must not be wrapped again (an error from a nested template run by
+    /// `include` or `tpl` already carries its own position).
+    pub verbatim: bool,
+}
+
+impl FuncError {
+    /// An error with the given message.
+    pub fn new(message: impl Into<String>) -> Self {
+        FuncError { message: message.into(), verbatim: false }
+    }
+
+    /// An error whose message is printed as is, without the engine's "error calling" wrapper.
+    pub fn verbatim(message: impl Into<String>) -> Self {
+        FuncError { message: message.into(), verbatim: true }
+    }
+}
+
+impl fmt::Display for FuncError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FuncError {}
+
+/// A template function. Functions are closures so that Helm's `include`, `tpl` and `required`
+/// can capture the template set they run in.
+pub type Func = Rc<dyn Fn(&[Value]) -> Result<Value, FuncError>>;
+
+impl Value {
+    /// A string value.
+    pub fn string(s: impl AsRef<str>) -> Value {
+        Value::String(Rc::from(s.as_ref()))
+    }
+
+    /// A `[]interface{}` value.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Rc::new(items), ElemType::Any)
+    }
+
+    /// A `map[string]interface{}` value.
+    pub fn map(map: Map) -> Value {
+        Value::Map(Rc::new(RefCell::new(map)), ElemType::Any)
+    }
+
+    /// Whether this is Go's untyped nil.
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil)
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Nil => f.write_str("Nil"),
+            Value::Bool(b) => write!(f, "Bool({b})"),
+            Value::Int(i) => write!(f, "Int({i})"),
+            Value::Uint(u) => write!(f, "Uint({u})"),
+            Value::Float(x) => write!(f, "Float({x:?})"),
+            Value::String(s) => write!(f, "String({s:?})"),
+            Value::Bytes(b) => write!(f, "Bytes({b:?})"),
+            Value::List(items, t) => f.debug_tuple("List").field(items).field(t).finish(),
+            Value::Map(map, t) => f.debug_tuple("Map").field(&map.borrow()).field(t).finish(),
+            Value::Object(o) => write!(f, "Object({})", o.type_name()),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Helm v2 hapi protocol buffers and gRPC services.
