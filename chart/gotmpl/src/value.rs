@@ -77,7 +77,10 @@ pub trait Object: fmt::Debug {
     /// [`Object::member`] reported as [`Member::Method`].
     fn call(&self, name: &str, args: &[Value]) -> Result<Value, FuncError> {
         let _ = args;
-        Err(FuncError::new(format!("{name} is not a method of {}", self.type_name())))
+        Err(FuncError::new(format!(
+            "{name} is not a method of {}",
+            self.type_name()
+        )))
     }
 
     /// How `fmt.Sprint` prints the value (`%v`). Structs print as `{field1 field2}`.
@@ -121,12 +124,18 @@ pub struct FuncError {
 impl FuncError {
     /// An error with the given message.
     pub fn new(message: impl Into<String>) -> Self {
-        FuncError { message: message.into(), verbatim: false }
+        FuncError {
+            message: message.into(),
+            verbatim: false,
+        }
     }
 
     /// An error whose message is printed as is, without the engine's "error calling" wrapper.
     pub fn verbatim(message: impl Into<String>) -> Self {
-        FuncError { message: message.into(), verbatim: true }
+        FuncError {
+            message: message.into(),
+            verbatim: true,
+        }
     }
 }
 
@@ -178,5 +187,222 @@ impl fmt::Debug for Value {
             Value::Map(map, t) => f.debug_tuple("Map").field(&map.borrow()).field(t).finish(),
             Value::Object(o) => write!(f, "Object({})", o.type_name()),
         }
+    }
+}
+
+impl Value {
+    /// Go template truth (`if`, `with`, `and`, `or`, `not`): false, zero numbers, nil and empty
+    /// strings, slices and maps are false; everything else, structs included, is true.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Nil => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Uint(u) => *u != 0,
+            Value::Float(x) => *x != 0.0,
+            Value::String(s) => !s.is_empty(),
+            Value::Bytes(b) => !b.is_empty(),
+            Value::List(items, _) => !items.is_empty(),
+            Value::Map(map, _) => !map.borrow().is_empty(),
+            Value::Object(o) => o.truthy(),
+        }
+    }
+
+    /// The Go type as `%T` prints it: `float64`, `int`, `string`, `[]interface {}`,
+    /// `map[string]interface {}`, `[]string`, `[]uint8`, `<nil>`, ...
+    pub fn type_name(&self) -> String {
+        match self {
+            Value::Nil => "<nil>".to_owned(),
+            Value::Bool(_) => "bool".to_owned(),
+            Value::Int(_) => "int".to_owned(),
+            Value::Uint(_) => "uint64".to_owned(),
+            Value::Float(_) => "float64".to_owned(),
+            Value::String(_) => "string".to_owned(),
+            Value::Bytes(_) => "[]uint8".to_owned(),
+            Value::List(_, elem) => format!("[]{}", elem.type_name()),
+            Value::Map(_, elem) => format!("map[string]{}", elem.type_name()),
+            Value::Object(o) => o.type_name(),
+        }
+    }
+
+    /// The `reflect.Kind` name: `invalid` for nil, `slice`, `map`, `struct`, `ptr`, or the
+    /// basic type name.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "invalid",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Uint(_) => "uint64",
+            Value::Float(_) => "float64",
+            Value::String(_) => "string",
+            Value::Bytes(_) | Value::List(..) => "slice",
+            Value::Map(..) => "map",
+            Value::Object(o) => {
+                if o.type_name().starts_with('*') {
+                    "ptr"
+                } else {
+                    "struct"
+                }
+            }
+        }
+    }
+
+    /// Whether the value is one of Go's integer kinds.
+    pub fn is_int(&self) -> bool {
+        matches!(self, Value::Int(_) | Value::Uint(_))
+    }
+
+    /// The string inside a `String` value.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl ElemType {
+    /// The Go spelling of the element type.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            ElemType::Any => "interface {}",
+            ElemType::String => "string",
+            ElemType::Int => "int",
+            ElemType::Float => "float64",
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::string(s)
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::String(Rc::from(s))
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Value {
+        Value::Int(i)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(x: f64) -> Value {
+        Value::Float(x)
+    }
+}
+
+impl fmt::Display for Value {
+    /// Prints the value as Go's `%v` does.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::fmt::format_value(self))
+    }
+}
+
+/// Checks the number of arguments a function received, with Go's wording for a call through
+/// reflection: `wrong number of args for NAME: want N got M`.
+pub fn expect_args(args: &[Value], want: usize, fn_name: &str) -> Result<(), FuncError> {
+    if args.len() == want {
+        Ok(())
+    } else {
+        Err(FuncError::new(format!(
+            "wrong number of args for {fn_name}: want {want} got {}",
+            args.len()
+        )))
+    }
+}
+
+/// Takes argument `i` as a string parameter, failing as Go's argument conversion does:
+/// `wrong type for value; expected string; got float64` (`got interface {}` for nil).
+pub fn expect_string<'a>(args: &'a [Value], i: usize, fn_name: &str) -> Result<&'a str, FuncError> {
+    match args.get(i) {
+        Some(Value::String(s)) => Ok(s),
+        Some(other) => Err(wrong_type(other, "string")),
+        None => Err(FuncError::new(format!(
+            "{fn_name}: missing argument {}",
+            i + 1
+        ))),
+    }
+}
+
+/// Takes argument `i` as an `int` parameter (`Int` or a `Uint` that fits).
+pub fn expect_int(args: &[Value], i: usize, fn_name: &str) -> Result<i64, FuncError> {
+    match args.get(i) {
+        Some(Value::Int(n)) => Ok(*n),
+        Some(v @ Value::Uint(u)) => i64::try_from(*u).map_err(|_| wrong_type(v, "int")),
+        Some(other) => Err(wrong_type(other, "int")),
+        None => Err(FuncError::new(format!(
+            "{fn_name}: missing argument {}",
+            i + 1
+        ))),
+    }
+}
+
+/// The error Go's template engine reports when a value cannot be assigned to a parameter of
+/// type `want`.
+pub fn wrong_type(got: &Value, want: &str) -> FuncError {
+    let got = if got.is_nil() {
+        "interface {}".to_owned()
+    } else {
+        got.type_name()
+    };
+    FuncError::new(format!("wrong type for value; expected {want}; got {got}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truth_follows_go() {
+        assert!(!Value::Nil.truthy());
+        assert!(!Value::Int(0).truthy());
+        assert!(!Value::Float(0.0).truthy());
+        assert!(!Value::string("").truthy());
+        assert!(!Value::list(vec![]).truthy());
+        assert!(!Value::map(Map::new()).truthy());
+        assert!(Value::string("0").truthy());
+        assert!(Value::list(vec![Value::Nil]).truthy());
+    }
+
+    #[test]
+    fn type_and_kind_names() {
+        assert_eq!(Value::list(vec![]).type_name(), "[]interface {}");
+        assert_eq!(
+            Value::Map(Rc::default(), ElemType::String).type_name(),
+            "map[string]string"
+        );
+        assert_eq!(Value::Bytes(Rc::from(&b""[..])).type_name(), "[]uint8");
+        assert_eq!(Value::Nil.kind_name(), "invalid");
+        assert_eq!(Value::map(Map::new()).kind_name(), "map");
+    }
+
+    #[test]
+    fn argument_helpers() {
+        let args = [Value::Float(1.0), Value::string("x"), Value::Nil];
+        assert_eq!(expect_string(&args, 1, "f"), Ok("x"));
+        assert_eq!(
+            expect_string(&args, 0, "f").unwrap_err().message,
+            "wrong type for value; expected string; got float64"
+        );
+        assert_eq!(
+            expect_string(&args, 2, "f").unwrap_err().message,
+            "wrong type for value; expected string; got interface {}"
+        );
+        assert_eq!(
+            expect_args(&args, 2, "f").unwrap_err().message,
+            "wrong number of args for f: want 2 got 3"
+        );
     }
 }
