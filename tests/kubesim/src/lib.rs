@@ -1,1 +1,45 @@
 //! kubesim: a Kubernetes API server simulator.
+//!
+//! Stands in for kube-apiserver in tests, chaos runs and the local stack; kubectl 1.32, client-go
+//! (the Helm library) and the `kube` crate talk to it unchanged over plain HTTP.
+//!
+//! # Integration points
+//!
+//! The store ([`store::Store`], cheap to clone, thread-safe) implements the API server's object
+//! semantics; the HTTP layer, the fake controllers and tests all write through it:
+//!
+//! - look up resources: `store.registry().lookup(group, version, plural)`,
+//!   `store.resource_for_kind("apps/v1", "Deployment")`;
+//! - read: `store.get(&ri, ns, name) -> Result<Value, ApiError>`,
+//!   `store.list(&ri, Some(ns) | None, &ListOptions) -> Result<ObjectList, ApiError>`,
+//!   `store.get_raw(&GroupResource, ns, name)`, `store.all_raw(&GroupResource)`;
+//! - write: `store.create(&ri, ns, obj, &WriteOptions)`,
+//!   `store.update(&ri, ns, name, obj, &WriteOptions) -> (Value, created)` (PUT semantics),
+//!   `store.merge_patch(&ri, ns, name, &patch, &WriteOptions)` (last writer wins),
+//!   `store.update_status(&ri, ns, name, status)` (only `.status`, never bumps generation),
+//!   `store.write(&ri, ns, name, &WriteOptions, put, |current| -> candidate)` (atomic
+//!   read-modify-write; a resourceVersion in the candidate is a precondition),
+//!   `store.delete(&ri, ns, name, &DeleteOptions) -> DeleteOutcome`,
+//!   `store.delete_collection(..)`;
+//! - events: `store.subscribe()` is the event bus (every [`store::Event`] in revision order,
+//!   with the old object for MODIFIED/DELETED); `store.watch(&ri, rv, &WatchFilter)` starts a
+//!   client watch with replay from the event ring.
+//!
+//! Request metadata for the pipeline stages (authentication → fault injection → authorization
+//! → handler) lives in [`request`]: [`RequestInfo`] (listener index, source port, user,
+//! user agent, verb, group, version, resource, subresource, namespace, name, path) and
+//! [`RequestAttributes`] (the authorization view).
+
+pub mod defaults;
+pub mod error;
+pub mod patch;
+pub mod registry;
+pub mod request;
+pub mod selector;
+pub mod store;
+pub mod validation;
+
+pub use error::ApiError;
+pub use registry::{GroupResource, Registry, ResourceInfo};
+pub use request::{RequestAttributes, RequestInfo, UserIdentity};
+pub use store::Store;
