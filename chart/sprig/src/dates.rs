@@ -1,0 +1,3 @@
+//! Dates (in progress).
+
+pub(crate) fn register(_m: &mut crate::FuncMap) {}
