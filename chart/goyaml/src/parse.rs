@@ -1,0 +1,796 @@
+//! Reading YAML as go-yaml v2 does: saphyr-parser events composed into a node tree (anchors and
+//! aliases kept as references), then decoded into [`Value`] with go-yaml's `interface{}` rules:
+//! implicit typing, `!!` tags, merge keys, last-wins duplicate keys and its alias limits.
+
+use std::collections::{HashMap, HashSet};
+
+use base64::Engine as _;
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span};
+
+use crate::Error;
+use crate::resolve::{self, BINARY_TAG, MERGE_TAG, TIMESTAMP_TAG};
+use crate::value::{Value, go_syntax, map_insert};
+
+#[derive(Debug)]
+enum Kind {
+    Scalar {
+        value: String,
+        tag: String,
+        implicit: bool,
+    },
+    Seq(Vec<usize>),
+    /// Keys and values interleaved, as go-yaml keeps them.
+    Map(Vec<usize>),
+    Alias {
+        target: usize,
+        name: String,
+    },
+}
+
+#[derive(Debug)]
+struct Node {
+    kind: Kind,
+}
+
+/// One composed document: an arena of nodes and its root.
+#[derive(Debug)]
+struct Document {
+    nodes: Vec<Node>,
+    root: usize,
+}
+
+/// Turns a saphyr-parser error into go-yaml's message and line convention.
+fn scan_error(src: &str, err: &ScanError) -> Error {
+    let info = err.info();
+    let mark = err.marker();
+    if info == "while parsing node, found unknown anchor" {
+        let name = anchor_name_at(src, mark);
+        return Error::yaml(format!("unknown anchor '{name}' referenced"), None);
+    }
+    let (message, parser_error) = translate(info);
+    // libyaml marks the end of the input for an unterminated quoted scalar, saphyr its start.
+    let line0 = if message == "found unexpected end of stream" {
+        src.matches('\n').count()
+    } else {
+        mark.line().saturating_sub(1)
+    };
+    // go-yaml prints a parser error's 0-based line and a scanner error's 1-based line, and
+    // nothing when the 0-based line is 0.
+    let line = match (line0, parser_error) {
+        (0, _) => None,
+        (n, true) => Some(n),
+        (n, false) => Some(n + 1),
+    };
+    let mut e = Error::yaml(message, line);
+    e.column = Some(mark.col() + 1);
+    e
+}
+
+/// Maps saphyr's wording to libyaml's, and says whether libyaml raises it from the parser (as
+/// opposed to the scanner), which changes the line go-yaml prints.
+fn translate(info: &str) -> (String, bool) {
+    let parser_msgs: &[(&str, &str)] = &[
+        (
+            "while parsing a block mapping, did not find expected key",
+            "did not find expected key",
+        ),
+        (
+            "while parsing a block collection, did not find expected '-' indicator",
+            "did not find expected '-' indicator",
+        ),
+        (
+            "while parsing a flow sequence, expected ',' or ']'",
+            "did not find expected ',' or ']'",
+        ),
+        (
+            "while parsing a flow mapping, did not find expected ',' or '}'",
+            "did not find expected ',' or '}'",
+        ),
+        (
+            "while parsing a node, did not find expected node content",
+            "did not find expected node content",
+        ),
+        (
+            "did not find expected <document start>",
+            "did not find expected <document start>",
+        ),
+        (
+            "did not find expected <document-start>",
+            "did not find expected <document start>",
+        ),
+        ("the handle wasn't declared", "found undefined tag handle"),
+        (
+            "found incompatible YAML document",
+            "found incompatible YAML document",
+        ),
+        (
+            "duplicate version directive",
+            "found duplicate %YAML directive",
+        ),
+        ("unexpected eof", "did not find expected node content"),
+    ];
+    for (from, to) in parser_msgs {
+        if info == *from {
+            return ((*to).to_owned(), true);
+        }
+    }
+    let scanner_msgs: &[(&str, &str)] = &[
+        ("simple key expect ':'", "could not find expected ':'"),
+        ("simple key expected", "could not find expected ':'"),
+        (
+            "while scanning a quoted scalar, found unexpected end of stream",
+            "found unexpected end of stream",
+        ),
+        (
+            "while scanning a quoted scalar, found unexpected document indicator",
+            "found unexpected document indicator",
+        ),
+        (
+            "while parsing a quoted scalar, found unknown escape character",
+            "found unknown escape character",
+        ),
+        (
+            "tabs disallowed within this context (block indentation)",
+            "found character that cannot start any token",
+        ),
+        (
+            "tab cannot be used as indentation",
+            "found character that cannot start any token",
+        ),
+        (
+            "tabs disallowed in this context",
+            "found character that cannot start any token",
+        ),
+        (
+            "while scanning a plain scalar, found a tab",
+            "found character that cannot start any token",
+        ),
+        ("invalid indentation", "did not find expected key"),
+        (
+            "while parsing a quoted scalar, did not find expected hexadecimal number",
+            "did not find expected hexdecimal number",
+        ),
+        (
+            "while scanning a directive, could not find expected directive name",
+            "found unknown directive name",
+        ),
+    ];
+    for (from, to) in scanner_msgs {
+        if info == *from {
+            return ((*to).to_owned(), false);
+        }
+    }
+    if info.starts_with("unexpected character: ") {
+        return (
+            "found character that cannot start any token".to_owned(),
+            false,
+        );
+    }
+    // libyaml keeps its context ("while scanning a block scalar") apart from the problem, and
+    // go-yaml prints only the problem.
+    let problem = match info.split_once(", ") {
+        Some((ctx, rest)) if ctx.starts_with("while ") => rest,
+        _ => info,
+    };
+    (problem.to_owned(), false)
+}
+
+/// The name after `*` (or `&`) at a marker, read from the source.
+fn anchor_name_at(src: &str, mark: &Marker) -> String {
+    let rest: String = src.chars().skip(mark.index()).collect();
+    let rest = rest.trim_start_matches(['*', '&']);
+    // libyaml anchor names are ASCII letters, digits, '_' and '-'.
+    rest.chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect()
+}
+
+fn span_text(src: &str, span: &Span) -> String {
+    src.chars()
+        .skip(span.start.index())
+        .take(span.end.index().saturating_sub(span.start.index()))
+        .collect()
+}
+
+fn char_at(src: &str, index: usize) -> Option<char> {
+    src.chars().nth(index)
+}
+
+fn nodes_flow(flow_maps: &HashSet<usize>, id: usize) -> bool {
+    flow_maps.contains(&id)
+}
+
+/// The 0-based line of a character index.
+fn line_of(src: &str, index: usize) -> usize {
+    src.chars().take(index).filter(|c| *c == '\n').count()
+}
+
+/// The line go-yaml prints for a scanner error at a 0-based line.
+fn scanner_line(line0: usize) -> Option<usize> {
+    (line0 != 0).then_some(line0 + 1)
+}
+
+/// libyaml knows only the `%YAML` and `%TAG` directives; saphyr skips unknown ones.
+fn check_directives(src: &str) -> Result<(), Error> {
+    for (n, line) in src.lines().enumerate() {
+        let t = line.trim_start_matches('\u{feff}');
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        // A stream opening with a document end marker has an empty first document, which
+        // libyaml's parser rejects.
+        if t == "..." || t.starts_with("... ") || t.starts_with("...\t") {
+            return Err(Error::yaml(
+                "did not find expected node content".to_owned(),
+                (n != 0).then_some(n),
+            ));
+        }
+        let Some(rest) = t.strip_prefix('%') else {
+            break;
+        };
+        let name: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
+        if name != "YAML" && name != "TAG" {
+            let msg = if name.is_empty() {
+                "could not find expected directive name"
+            } else {
+                "found unknown directive name"
+            };
+            return Err(Error::yaml(msg.to_owned(), scanner_line(n)));
+        }
+    }
+    Ok(())
+}
+
+/// go-yaml v2 does not know the `\/` escape that YAML 1.2 (and saphyr) accept.
+fn check_escapes(src: &str, span: &Span) -> Result<(), Error> {
+    let raw: Vec<char> = src
+        .chars()
+        .skip(span.start.index())
+        .take(span.end.index().saturating_sub(span.start.index()))
+        .collect();
+    let mut i = 1;
+    while i + 1 < raw.len() {
+        if raw[i] == '\\' {
+            if raw[i + 1] == '/' {
+                let line0 = line_of(src, span.start.index() + i);
+                return Err(Error::yaml(
+                    "found unknown escape character".to_owned(),
+                    scanner_line(line0),
+                ));
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    Ok(())
+}
+
+/// A block mapping entry that starts with `:` has no key; libyaml's parser rejects it where
+/// YAML 1.2 reads an empty key (an explicit `?` key is fine in both).
+fn check_empty_key(src: &str, span: &Span, flow: &bool) -> Result<(), Error> {
+    if *flow || span.start.index() != span.end.index() {
+        return Ok(());
+    }
+    let before: Vec<char> = src.chars().take(span.start.index()).collect();
+    if char_at(src, span.start.index()) != Some(':') {
+        return Ok(());
+    }
+    let prev = before.iter().rev().find(|c| !c.is_whitespace());
+    if prev == Some(&'?') {
+        return Ok(());
+    }
+    let line0 = line_of(src, span.start.index());
+    Err(Error::yaml(
+        "did not find expected key".to_owned(),
+        (line0 != 0).then_some(line0),
+    ))
+}
+
+/// Rewrites text saphyr (YAML 1.2) rejects but libyaml accepts, at the place of a failure, into
+/// an equivalent form both read alike; `None` when the failure is not one of those.
+fn repair(src: &str, err: &ScanError) -> Option<String> {
+    let mut chars: Vec<char> = src.chars().collect();
+    let at = err.marker().index().min(chars.len());
+    match err.info() {
+        // libyaml takes a tab as the separator after ':'.
+        "':' must be followed by a valid YAML whitespace" => {
+            let mut i = at;
+            let mut changed = false;
+            while i > 0 && matches!(chars[i - 1], ' ' | '\t') {
+                if chars[i - 1] == '\t' {
+                    chars[i - 1] = ' ';
+                    changed = true;
+                }
+                i -= 1;
+            }
+            changed.then(|| chars.into_iter().collect())
+        }
+        // libyaml accepts the escape \' in double-quoted scalars.
+        "while parsing a quoted scalar, found unknown escape character" => {
+            let start = (at..chars.len()).find(|&i| chars[i] == '"')?;
+            let mut i = start + 1;
+            while i + 1 < chars.len() {
+                match (chars[i], chars[i + 1]) {
+                    ('\\', '\'') => {
+                        chars.splice(i..i + 2, "\\x27".chars());
+                        return Some(chars.into_iter().collect());
+                    }
+                    ('\\', _) => i += 2,
+                    ('"', _) => return None,
+                    _ => i += 1,
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Runs `f` over the source, repairing and retrying while saphyr rejects YAML 1.1 text.
+fn with_repairs<T>(
+    src: &str,
+    f: impl Fn(&mut Composer<'_>) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let mut text = src.to_owned();
+    for _ in 0..1000 {
+        let mut composer = Composer::new(&text);
+        let result = f(&mut composer);
+        match (
+            &result,
+            composer.scan_error.as_ref().and_then(|e| repair(&text, e)),
+        ) {
+            (Err(_), Some(fixed)) => text = fixed,
+            _ => return result,
+        }
+    }
+    f(&mut Composer::new(&text))
+}
+
+/// Builds node trees out of the event stream, one document at a time.
+struct Composer<'a> {
+    src: &'a str,
+    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    started: bool,
+    /// The last raw saphyr error, kept so the caller can retry after repairing YAML 1.2-only
+    /// rejections of text libyaml accepts.
+    scan_error: Option<ScanError>,
+}
+
+enum Open {
+    Seq(usize),
+    Map(usize),
+}
+
+impl<'a> Composer<'a> {
+    fn new(src: &'a str) -> Self {
+        Composer {
+            src,
+            parser: Parser::new_from_str(src),
+            started: false,
+            scan_error: None,
+        }
+    }
+
+    fn next(&mut self) -> Result<(Event<'a>, Span), Error> {
+        match self.parser.next_event() {
+            Some(Ok(ev)) => Ok(ev),
+            Some(Err(e)) => {
+                let err = scan_error(self.src, &e);
+                self.scan_error = Some(e);
+                Err(err)
+            }
+            None => Ok((Event::StreamEnd, Span::empty(Marker::new(0, 0, 0)))),
+        }
+    }
+
+    /// The next document of the stream, or `None` at its end.
+    fn document(&mut self) -> Result<Option<Document>, Error> {
+        if !self.started {
+            self.started = true;
+            check_directives(self.src)?;
+            if !matches!(self.next()?.0, Event::StreamStart) {
+                return Err(Error::yaml(
+                    "did not find expected <stream-start>".to_owned(),
+                    None,
+                ));
+            }
+        }
+        loop {
+            match self.next()?.0 {
+                Event::StreamEnd => return Ok(None),
+                Event::DocumentStart(_) => break,
+                _ => {}
+            }
+        }
+        let mut nodes: Vec<Node> = Vec::new();
+        let mut anchors: HashMap<usize, usize> = HashMap::new();
+        let mut stack: Vec<Open> = Vec::new();
+        let mut flow_maps: HashSet<usize> = HashSet::new();
+        let mut root = None;
+        loop {
+            let (ev, span) = self.next()?;
+            let id = nodes.len();
+            let (anchor, opened) = match ev {
+                Event::DocumentEnd => break,
+                Event::StreamEnd => break,
+                Event::Scalar(value, style, anchor, tag) => {
+                    if style == ScalarStyle::DoubleQuoted {
+                        check_escapes(self.src, &span)?;
+                    }
+                    if let (Some(Open::Map(p)), true) =
+                        (stack.last(), value.is_empty() && tag.is_none())
+                    {
+                        let expecting_key =
+                            matches!(&nodes[*p].kind, Kind::Map(c) if c.len() % 2 == 0);
+                        if expecting_key && style == ScalarStyle::Plain && anchor == 0 {
+                            check_empty_key(self.src, &span, &nodes_flow(&flow_maps, *p))?;
+                        }
+                    }
+                    let tag = tag
+                        .map(|t| format!("{}{}", t.handle, t.suffix))
+                        .unwrap_or_default();
+                    let implicit = (tag.is_empty() && style == ScalarStyle::Plain) || tag == "!";
+                    nodes.push(Node {
+                        kind: Kind::Scalar {
+                            value: value.into_owned(),
+                            tag,
+                            implicit,
+                        },
+                    });
+                    (anchor, None)
+                }
+                Event::SequenceStart(anchor, _) => {
+                    nodes.push(Node {
+                        kind: Kind::Seq(Vec::new()),
+                    });
+                    (anchor, Some(Open::Seq(id)))
+                }
+                Event::MappingStart(anchor, _) => {
+                    if char_at(self.src, span.start.index()) == Some('{') {
+                        flow_maps.insert(id);
+                    }
+                    nodes.push(Node {
+                        kind: Kind::Map(Vec::new()),
+                    });
+                    (anchor, Some(Open::Map(id)))
+                }
+                Event::Alias(anchor_id) => {
+                    let name = span_text(self.src, &span)
+                        .trim_start_matches('*')
+                        .to_owned();
+                    let Some(&target) = anchors.get(&anchor_id) else {
+                        return Err(Error::yaml(
+                            format!("unknown anchor '{name}' referenced"),
+                            None,
+                        ));
+                    };
+                    nodes.push(Node {
+                        kind: Kind::Alias { target, name },
+                    });
+                    (0, None)
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    stack.pop();
+                    continue;
+                }
+                Event::StreamStart | Event::DocumentStart(_) | Event::Nothing => continue,
+            };
+            if anchor != 0 {
+                anchors.insert(anchor, id);
+            }
+            match stack.last() {
+                Some(Open::Seq(p)) | Some(Open::Map(p)) => {
+                    let p = *p;
+                    if let Kind::Seq(children) | Kind::Map(children) = &mut nodes[p].kind {
+                        children.push(id);
+                    }
+                }
+                None => root = Some(id),
+            }
+            if let Some(open) = opened {
+                stack.push(open);
+            }
+        }
+        Ok(Some(match root {
+            Some(root) => Document { nodes, root },
+            // A document with no content (only possible for odd streams) decodes as null.
+            None => {
+                nodes.push(Node {
+                    kind: Kind::Scalar {
+                        value: String::new(),
+                        tag: String::new(),
+                        implicit: true,
+                    },
+                });
+                Document {
+                    root: nodes.len() - 1,
+                    nodes,
+                }
+            }
+        }))
+    }
+}
+
+/// go-yaml's thresholds against alias expansion bombs ("document contains excessive aliasing").
+fn allowed_alias_ratio(decode_count: usize) -> f64 {
+    const LOW: usize = 400_000;
+    const HIGH: usize = 4_000_000;
+    if decode_count <= LOW {
+        0.99
+    } else if decode_count >= HIGH {
+        0.10
+    } else {
+        0.99 - 0.89 * ((decode_count - LOW) as f64 / (HIGH - LOW) as f64)
+    }
+}
+
+struct Decoder<'d> {
+    doc: &'d Document,
+    active_aliases: HashSet<usize>,
+    decode_count: usize,
+    alias_count: usize,
+    alias_depth: usize,
+}
+
+impl<'d> Decoder<'d> {
+    fn new(doc: &'d Document) -> Self {
+        Decoder {
+            doc,
+            active_aliases: HashSet::new(),
+            decode_count: 0,
+            alias_count: 0,
+            alias_depth: 0,
+        }
+    }
+
+    fn count(&mut self) -> Result<(), Error> {
+        self.decode_count += 1;
+        if self.alias_depth > 0 {
+            self.alias_count += 1;
+        }
+        if self.alias_count > 100
+            && self.decode_count > 1000
+            && self.alias_count as f64 / self.decode_count as f64
+                > allowed_alias_ratio(self.decode_count)
+        {
+            return Err(Error::yaml(
+                "document contains excessive aliasing".to_owned(),
+                None,
+            ));
+        }
+        Ok(())
+    }
+
+    fn decode(&mut self, id: usize) -> Result<Value, Error> {
+        self.count()?;
+        match &self.doc.nodes[id].kind {
+            Kind::Alias { target, name } => {
+                let target = *target;
+                let name = name.clone();
+                self.enter_alias(id, &name)?;
+                let v = self.decode(target);
+                self.leave_alias(id);
+                v
+            }
+            Kind::Scalar {
+                value,
+                tag,
+                implicit,
+            } => decode_scalar(value, tag, *implicit),
+            Kind::Seq(children) => {
+                let children = children.clone();
+                let mut out = Vec::with_capacity(children.len());
+                for c in children {
+                    out.push(self.decode(c)?);
+                }
+                Ok(Value::Seq(out))
+            }
+            Kind::Map(_) => {
+                let mut entries = Vec::new();
+                self.map_into(id, &mut entries)?;
+                Ok(Value::Map(entries))
+            }
+        }
+    }
+
+    fn enter_alias(&mut self, id: usize, name: &str) -> Result<(), Error> {
+        if !self.active_aliases.insert(id) {
+            return Err(Error::yaml(
+                format!("anchor '{name}' value contains itself"),
+                None,
+            ));
+        }
+        self.alias_depth += 1;
+        Ok(())
+    }
+
+    fn leave_alias(&mut self, id: usize) {
+        self.alias_depth -= 1;
+        self.active_aliases.remove(&id);
+    }
+
+    /// Decodes mapping `id` into an existing map, as go-yaml does for merges.
+    fn map_into(&mut self, id: usize, entries: &mut Vec<(Value, Value)>) -> Result<(), Error> {
+        let Kind::Map(children) = &self.doc.nodes[id].kind else {
+            return Err(want_map());
+        };
+        let children = children.clone();
+        for pair in children.chunks(2) {
+            let (k, v) = (pair[0], pair.get(1).copied());
+            let Some(v) = v else { break };
+            if self.is_merge(k) {
+                self.merge(v, entries)?;
+                continue;
+            }
+            let key = self.decode(k)?;
+            if matches!(key, Value::Map(_) | Value::Seq(_)) {
+                return Err(Error::yaml(
+                    format!("invalid map key: {}", go_syntax(&key)),
+                    None,
+                ));
+            }
+            let value = self.decode(v)?;
+            map_insert(entries, key, value);
+        }
+        Ok(())
+    }
+
+    fn is_merge(&self, id: usize) -> bool {
+        matches!(&self.doc.nodes[id].kind,
+            Kind::Scalar { value, tag, implicit } if value == "<<" && (*implicit || tag == MERGE_TAG))
+    }
+
+    fn target_is_map(&self, alias: usize) -> bool {
+        match &self.doc.nodes[alias].kind {
+            Kind::Alias { target, .. } => matches!(self.doc.nodes[*target].kind, Kind::Map(_)),
+            _ => false,
+        }
+    }
+
+    /// Decodes the target of an alias into `entries` (merge semantics).
+    fn alias_into(&mut self, id: usize, entries: &mut Vec<(Value, Value)>) -> Result<(), Error> {
+        self.count()?;
+        let Kind::Alias { target, name } = &self.doc.nodes[id].kind else {
+            return Err(want_map());
+        };
+        let (target, name) = (*target, name.clone());
+        self.enter_alias(id, &name)?;
+        self.count()?;
+        let r = self.map_into(target, entries);
+        self.leave_alias(id);
+        r
+    }
+
+    fn merge(&mut self, id: usize, entries: &mut Vec<(Value, Value)>) -> Result<(), Error> {
+        match &self.doc.nodes[id].kind {
+            Kind::Map(_) => {
+                self.count()?;
+                self.map_into(id, entries)
+            }
+            Kind::Alias { .. } => {
+                if !self.target_is_map(id) {
+                    return Err(want_map());
+                }
+                self.alias_into(id, entries)
+            }
+            Kind::Seq(children) => {
+                let children = children.clone();
+                // Earlier maps in the list win, so they are applied last.
+                for &c in children.iter().rev() {
+                    match &self.doc.nodes[c].kind {
+                        Kind::Alias { .. } => {
+                            if !self.target_is_map(c) {
+                                return Err(want_map());
+                            }
+                            self.alias_into(c, entries)?;
+                        }
+                        Kind::Map(_) => {
+                            self.count()?;
+                            self.map_into(c, entries)?;
+                        }
+                        _ => return Err(want_map()),
+                    }
+                }
+                Ok(())
+            }
+            Kind::Scalar { .. } => Err(want_map()),
+        }
+    }
+}
+
+fn want_map() -> Error {
+    Error::yaml(
+        "map merge requires map or sequence of maps as the value".to_owned(),
+        None,
+    )
+}
+
+fn decode_scalar(value: &str, tag: &str, implicit: bool) -> Result<Value, Error> {
+    if tag.is_empty() && !implicit {
+        return Ok(Value::String(value.to_owned()));
+    }
+    if tag == BINARY_TAG {
+        // Go's base64 decoder skips line breaks inside the data.
+        let compact: String = value.chars().filter(|c| *c != '\n' && *c != '\r').collect();
+        let data = base64::engine::general_purpose::STANDARD
+            .decode(compact.as_bytes())
+            .map_err(|_| {
+                Error::yaml(
+                    "!!binary value contains invalid base64 data".to_owned(),
+                    None,
+                )
+            })?;
+        return Ok(Value::String(String::from_utf8_lossy(&data).into_owned()));
+    }
+    let r = resolve::resolve(tag, value).map_err(|m| Error::yaml(m, None))?;
+    if r.tag == TIMESTAMP_TAG {
+        return Ok(Value::String(value.to_owned()));
+    }
+    Ok(r.value)
+}
+
+/// Decodes the first document, as `yaml.Unmarshal` into `interface{}` does.
+pub(crate) fn parse_first(src: &str) -> Result<Value, Error> {
+    let src = if src.is_empty() { "\n" } else { src };
+    with_repairs(src, |composer| match composer.document()? {
+        Some(doc) => Decoder::new(&doc).decode(doc.root),
+        None => Ok(Value::Null),
+    })
+}
+
+/// Decodes every document of a stream, as repeated `yaml.Decoder.Decode` calls do.
+pub(crate) fn parse_stream(src: &str) -> Result<Vec<Value>, Error> {
+    with_repairs(src, |composer| {
+        let mut out = Vec::new();
+        while let Some(doc) = composer.document()? {
+            out.push(Decoder::new(&doc).decode(doc.root)?);
+        }
+        Ok(out)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(x: &str) -> Value {
+        Value::String(x.to_owned())
+    }
+
+    #[test]
+    fn merge_keys_apply_in_document_order() {
+        // (`y` would be the boolean true in YAML 1.1, hence p and q.)
+        let v = parse_first("base: &b {p: 1, q: 2}\nd:\n  q: 3\n  <<: *b\n").expect("parses");
+        let d = v.get_str("d").expect("d");
+        assert_eq!(d.get_str("q"), Some(&Value::Int(2)));
+        let v = parse_first("base: &b {p: 1, q: 2}\nd:\n  <<: *b\n  q: 3\n").expect("parses");
+        assert_eq!(
+            v.get_str("d").and_then(|d| d.get_str("q")),
+            Some(&Value::Int(3))
+        );
+    }
+
+    #[test]
+    fn errors_read_like_go_yaml() {
+        let e = parse_first("a: 1\nb: 2\nc: d: e\n").expect_err("fails");
+        assert_eq!(
+            e.to_string(),
+            "yaml: line 3: mapping values are not allowed in this context"
+        );
+        let e = parse_first("a: *nope\n").expect_err("fails");
+        assert_eq!(e.to_string(), "yaml: unknown anchor 'nope' referenced");
+        let e = parse_first("a: &a [*a]\n").expect_err("fails");
+        assert_eq!(e.to_string(), "yaml: anchor 'a' value contains itself");
+    }
+
+    #[test]
+    fn first_document_only() {
+        assert_eq!(parse_first("a\n---\nb\n").expect("parses"), s("a"));
+        assert_eq!(
+            parse_stream("a\n---\nb\n").expect("parses"),
+            vec![s("a"), s("b")]
+        );
+        assert_eq!(parse_first("").expect("parses"), Value::Null);
+    }
+}

@@ -1,0 +1,232 @@
+"""Writes ../data/yaml_cases.txt, the YAML inputs the Go oracle (main.go) decodes.
+
+Run: python3 make_cases.py && GOPATH=/usr/share/gocode GO111MODULE=off go run main.go
+"""
+cases = []
+
+
+def c(name, text, nonl=False):
+    cases.append((name, text, nonl))
+
+
+# The resolve table: every plain scalar form, as a map value and alone.
+scalars = """y Y yes Yes YES n N no No NO true True TRUE false False FALSE on On ON off Off OFF
+~ null Null NULL nULL .nan .NaN .NAN .inf .Inf .INF +.inf -.inf -.Inf .nAn
+0 -0 +0 00 07 0755 08 09 0o17 0O17 0x1F 0X1F 0xg 0b101 -0b101 +0b101 0b2 1_000 1__0 _1 +12 -12
+9223372036854775807 9223372036854775808 18446744073709551615 18446744073709551616
+-9223372036854775808 -9223372036854775809
+1.0 1.10 1.5 .5 -.5 +.5 5. 1e3 1E3 1e+3 1e-3 -1e-3 1.5e300 1e400 -1e400 1_0.5 0.1 3.14159265
+1e 1e+ e3 .e3 . .. 080 0x_1F 0b1_01
+2001-12-14 2001-12-14T21:59:43.10-05:00 2001-12-14t21:59:43.10Z 2001-1-2 2001-13-45 200-01-01
+20011-01-01 1:20 190:20:30 -1:20 1:20.5 12:60 a:b
+<< = - -- -a foo bar foo_bar Foo 0xFFFFFFFFFFFFFFFF 0x8000000000000000 -0x1 +0x1 0o8 0b 0x
+1.2.3 1,000 $1 +inf Infinity NaN nan""".split()
+c("resolve-table", "".join(f"k{i}: {s}\n" for i, s in enumerate(scalars)))
+for i, s in enumerate(scalars):
+    c(f"scalar-{i}", s + "\n")
+c("timestamp-space", "a: 2001-12-14 21:59:43.10\n")
+c("empty", "")
+c("only-comment", "# just a comment\n")
+c("only-newlines", "\n\n\n")
+c("doc-marker-only", "---\n")
+c("null-value", "a:\nb: ~\n")
+c("quoted", "a: 'yes'\nb: \"1\"\nc: '~'\nd: \"\"\ne: ''\n")
+c("tags", "a: !!str 123\nb: !!int \"12\"\nc: !!float 1\nd: !!bool yes\ne: !!null ~\nf: !!str\n"
+  "g: !custom foo\nh: ! 12\ni: !!binary aGVsbG8=\nj: !!timestamp 2001-12-14\nk: !!str true\n"
+  "l: !<tag:yaml.org,2002:str> 5\n")
+c("tag-int-bad", "a: !!int 1.5\n")
+c("tag-int-str", "a: !!int foo\n")
+c("tag-bool-bad", "a: !!bool 1\n")
+c("tag-float-str", "a: !!float abc\n")
+c("binary-bad", "a: !!binary '%%%'\n")
+c("binary-invalid-utf8", "a: !!binary /w==\n")
+c("binary-multiline", "a: !!binary |\n  aGVs\n  bG8=\n")
+c("anchors", "base: &b\n  x: 1\n  y: 2\nref: *b\nlist: &l [1, 2]\nl2: *l\ns: &s hello\ns2: *s\n")
+c("merge", "base: &b\n  x: 1\n  y: 2\nd:\n  <<: *b\n  y: 3\n  z: 4\n")
+c("merge-after", "base: &b\n  x: 1\n  y: 2\nd:\n  y: 3\n  <<: *b\n")
+c("merge-seq", "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nc:\n  <<: [*a, *b]\n  w: 0\n")
+c("merge-inline", "c:\n  <<: {x: 1}\n  y: 2\n")
+c("merge-bad", "a: &a [1]\nc:\n  <<: *a\n")
+c("merge-scalar", "c:\n  <<: 1\n")
+c("merge-quoted", "c:\n  '<<': {x: 1}\n")
+c("unknown-anchor", "a: *nope\n")
+c("self-alias", "a: &a [*a]\n")
+c("duplicate-keys", "a: 1\nb: 2\na: 3\n")
+c("dup-nested", "a:\n  x: 1\na:\n  y: 2\n")
+c("keys-typed", "1: int\n1.5: float\ntrue: bool\nyes: yes\non: on\nn: n\n0x10: hex\n\"2\": str\n2: int2\n"
+  "-1: neg\n1e3: exp\n9223372036854775808: big\n")
+c("key-inf", ".inf: x\n")
+c("key-null", "~: x\n")
+c("key-null-empty", ": x\n")
+c("key-nan", ".nan: x\n")
+c("key-seq", "[1, 2]: x\n")
+c("key-map", "{a: 1}: x\n")
+c("key-float-32", "3.14159265: pi\n0.1: a\n1e20: b\n100000000: c\n1.0: d\n")
+c("key-collide", "1: a\n'1': b\n")
+c("inf-value", "a: .inf\n")
+c("neginf-value", "a: -.inf\n")
+c("nan-value", "a: .nan\n")
+c("nested", "a:\n  b:\n    - 1\n    - x: y\n      z: [1, {q: r}]\n  c: {}\n  d: []\n")
+c("flow", "{a: 1, b: [x, y, 'z'], c: {d: e}}\n")
+c("flow-json", '{"a": 1, "b": [1.5, true, null, "s"], "c": {"d": -2}}\n')
+c("json-compact", '{"a":1,"b":"x"}', nonl=True)
+c("list-top", "- a\n- b\n- - c\n  - d\n")
+c("scalar-top", "hello\n")
+c("multi-doc", "a: 1\n---\nb: 2\n---\n- x\n")
+c("multi-doc-start", "---\na: 1\n...\n---\nb: 2\n")
+c("multi-doc-empty", "---\n---\na: 1\n")
+c("multi-doc-error-second", "a: 1\n---\nb: [\n")
+c("literal", "a: |\n  line1\n  line2\nb: |-\n  x\n  y\nc: |+\n  keep\n\nd: >\n  folded\n  text\n\n  para\n"
+  "e: >-\n  x\n   y\n  z\n")
+c("literal-indent", "a: |2\n   lead\n  x\n")
+c("plain-multiline", "a: this is\n  a plain\n  multi line\nb: 'single\n  quoted'\nc: \"double\\\n  escaped\\ttab\"\n")
+c("escapes", 'a: "\\x41\\u00e9\\U0001F600\\n\\t\\\\\\"\\/\\0\\a\\b\\e\\f\\r\\v\\N\\_\\L\\P\\ "\n')
+c("escape-bad", 'a: "\\q"\n')
+c("unicode", "ключ: значение\nemoji: 😀\ncjk: 日本語\n")
+c("crlf", "a: 1\r\nb: two\r\nc: |\r\n  x\r\n  y\r\n")
+c("bom", "\ufeffa: 1\n")
+c("comments", "# top\na: 1 # trailing\nb: 'x' # c\n# end\n")
+c("hash-in-value", "a: x#y\nb: x #y\nc: 'x #y'\n")
+c("colon-in-value", "a: x:y\nb: http://x.y/z\nc: 'a: b'\n")
+c("tab-indent", "a:\n\tb: 1\n")
+c("tab-after-key", "a:\t1\n")
+c("tab-in-value", "a: x\ty\n")
+c("tab-in-flow", "a: [1,\t2]\n")
+c("tab-before-comment", "a: 1\t# c\n")
+c("err-mapping-values", "a: b: c\n")
+c("err-mapping-values-line3", "a: 1\nb: 2\nc: d: e\n")
+c("err-bad-indent", "a:\n  b: 1\n c: 2\n")
+c("err-bad-indent2", "a: 1\n  b: 2\n")
+c("err-seq-in-map", "a: 1\n- b\n")
+c("err-unclosed-flow", "a: [1, 2\n")
+c("err-unclosed-flow-map", "a: {x: 1\n")
+c("err-unclosed-quote", "a: \"abc\n")
+c("err-unclosed-single", "a: 'abc\n")
+c("err-at", "a: @foo\n")
+c("err-backtick", "a: `foo\n")
+c("err-key-no-colon", "a: 1\nb\nc: 2\n")
+c("err-key-no-colon-first", "a\nb: 1\n")
+c("err-template", "a: {{ .Values.x }}\n")
+c("err-template-quoted", "a: \"{{ .Values.x }}\"\n")
+c("err-bad-tag-handle", "a: !x!y 1\n")
+c("err-alias-key", "*a: 1\n")
+c("err-stray-close", "a: 1]\n")
+c("err-line5", "a: 1\nb: 2\nc: 3\nd: 4\ne: [\n")
+c("err-dash-dash", "a: -- b\nc: - d\n")
+c("err-double-colon", "a:: b\n")
+c("err-dup-anchor", "a: &x 1\nb: &x 2\nc: *x\n")
+c("directive-yaml", "%YAML 1.1\n---\na: 1\n")
+c("err-directive-bad", "%FOO bar\n---\na: 1\n")
+c("tag-directive", "%TAG !e! tag:example.com,2000:\n---\na: !e!foo 1\n")
+c("long-line", "a: " + "word " * 40 + "\n")
+c("indent-seq", "a:\n- 1\n- 2\nb:\n  - 3\n")
+c("complex-key", "? a\n: 1\n? b\n: 2\n")
+c("weird-plain", "a: -x\nb: ?x\nc: :x\nd: x:\ne: x?\nf: x,y\ng: x]\n")
+c("err-plain-comma", "f: ,x\n")
+c("numbers-as-strings-keys", "'1': a\n\"true\": b\n")
+c("empty-values", "a:\nb: \"\"\nc: []\nd: {}\ne: -\n")
+c("no-final-newline", "a: 1\nb: x", nonl=True)
+c("spaces-only", "   \n  \n")
+c("document-end-only", "...\n")
+c("deep", "a:\n  b:\n    c:\n      d:\n        e: [1, [2, [3]]]\n")
+c("seq-of-maps", "- a: 1\n  b: 2\n- c: 3\n")
+c("null-in-seq", "- \n- ~\n- null\n-\n")
+c("special-keys", "\"a b\": 1\n\"a: b\": 2\n\"#x\": 3\n\"\": 4\n' ': 5\n")
+c("int-overflow-key", "18446744073709551616: x\n")
+c("sort-keys", "b: 1\na10: 2\na2: 3\nA: 4\n_x: 5\n'1': 6\na: 7\nab: 8\na-b: 9\na_b: 10\nZ: 11\n"
+  "a01: 12\na1: 13\né: 14\n")
+c("helm-values", """replicaCount: 1
+image:
+  repository: nginx
+  tag: stable
+  pullPolicy: IfNotPresent
+service:
+  type: ClusterIP
+  port: 80
+ingress:
+  enabled: false
+  annotations: {}
+  hosts:
+    - host: chart-example.local
+      paths: []
+  tls: []
+resources: {}
+nodeSelector: {}
+tolerations: []
+affinity: {}
+""")
+
+with open("../data/yaml_cases.txt", "w") as f:
+    for name, text, nonl in cases:
+        assert nonl or text == "" or text.endswith("\n"), name
+        f.write(f"=== {name}{' !nonl' if nonl else ''}\n{text}")
+        if nonl:
+            f.write("\n")
+print(len(cases), "cases")
+
+# Emitter cases: JSON texts given to ghodss JSONToYAML (what toYaml does after encoding/json).
+import json
+
+strings = scalars + [
+    "", " ", "  ", "a ", " a", "a b", "a  b", "a\tb", "\t", "tab\tend\t", "x\u0000y", "\u0007bell", "\u007f",
+    "\u0080", "\u0085", "\u009f", "\u00a0", "\u00a0x", "é", "日本語", "😀", "a😀b", "\ufeff", "\ufeffabc",
+    "\ufffe", "\uffff", "\ue000", "\u2028", "a\u2028b", "\u2029", "a\rb", "a\r\nb",
+    "a: b", "a:b", "a:", ":a", ": a", "a #b", "a#b", "#a", "- a", "-a", "-", "--", "---", "--- a", "...",
+    "... a", "?", "? a", "?a", "a?", "[a]", "a[b]", "]", "{a}", "a{b}", "}", ",a", "a,b", "a,", "&a", "a&b",
+    "*a", "a*", "!a", "a!", "|a", "a|", ">a", "a>", "'a", "a'b", "it's", "\"a", "a\"b", "%a", "a%", "@a", "a@",
+    "`a", "a`", "=", "<<", "~", "~a", "a~", "\\", "a\\b", "C:\\path\\x", "http://example.com/a?b=c#d",
+    "key=value", "a, b", "{{ .Values }}", "${VAR}", "$(cmd)", "1.2.3", "v1.2", "1_0", "0x1F", "1e3", "1E3",
+    "1e", "+1", "-1", "0777", "0o777", "08", "1.5", ".5", "5.", "0.", "+.5", "1:20", "1:20:30", "-1:20",
+    "1:2", "1:60", "1:20.5", "2001-12-14", "2001-12-14T21:59:43Z", "2001-12-14 21:59:43", "2001-1-2",
+    "2001-13-45", "yes", "No", "ON", "y", "Y", "n", "N", "null", "Null", "NULL", "true", "False", ".inf",
+    "-.inf", ".nan", ".NaN", "Infinity",
+    "line1\nline2", "line1\nline2\n", "line1\nline2\n\n", "line1\nline2\n\n\n", "\nlead", " lead\nx",
+    "\n", "\n\n", "x\n", "trailing \nspace", "trailing space \n", "a\n b", "a \nb", "a\n\nb", "a\n  \nb",
+    "\ttab\nline", "multi\nline\twith tab", "x\n\u0085y", "a\r\nb\r\n", "é\nü", "😀\nx", "- a\n- b",
+    "key: value\nother: 1\n", "#!/bin/bash\necho hi\n", "  indented\n  block\n", "a\n ", "a\n\t",
+    "{\n  \"json\": true\n}\n",
+    "word " * 20, ("word " * 20).strip(), "x" * 100, ("x" * 79) + " " + ("y" * 10),
+    ("x" * 80) + " " + ("y" * 10), ("x" * 81) + " " + ("y" * 10), ("x" * 78) + " " + ("y" * 10),
+    ("a " * 50).strip(), ("ab  " * 30).strip(), ("word " * 30).strip() + ":",
+    "'quoted' " + ("long " * 20), ("long " * 20) + "# comment " + ("more " * 5), ("é " * 60).strip(),
+    ("\"q\" " * 30).strip(), "- " + ("item " * 20), ("x\t" * 30), ("tab\t " * 20).strip(),
+    ("lorem ipsum " * 10) + "\n" + ("dolor sit " * 10),
+    "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+]
+emit = []
+for s in strings:
+    emit.append(json.dumps(s))
+    emit.append(json.dumps({"k": s}))
+    emit.append(json.dumps([s]))
+    emit.append(json.dumps({s: "v"}) if s != "" else json.dumps({"": "v"}))
+    emit.append(json.dumps({"a": {"b": [s]}}))
+for n in ["0", "-0", "1", "-1", "0.1", "-0.1", "1.5", "3.14", "3.14159265358979", "1e+06", "1e6", "1000000",
+          "100000", "1e-07", "1e-7", "0.0001", "0.00001", "1e+21", "1e21", "123456789012345678901234",
+          "9223372036854775807", "9223372036854775808", "18446744073709551615", "18446744073709551616",
+          "-9223372036854775808", "-9223372036854775809", "1.0", "2.50", "1E3", "1e300", "5e-324",
+          "1.7976931348623157e308", "0.30000000000000004", "100", "1e2", "12345678", "123456789", "0.000001",
+          "1e-6", "1.5e-5", "2.5e+20", "2.5e+21"]:
+    emit.append(n)
+    emit.append('{"n":' + n + "}")
+    emit.append('[' + n + "]")
+for doc in [
+    {}, [], None, True, False, {"a": {}}, {"a": []}, [{}], [[]], {"a": None}, [None], [[1, 2], [3]],
+    [[[1]]], [{"a": 1, "b": 2}, {"c": [1, 2]}], {"a": [{"b": 1, "c": [{"d": []}]}]},
+    {"a": {"b": {"c": {"d": "e"}}}}, {"list": [{"name": "x", "value": "yes"}, {"name": "y", "value": "1"}]},
+    {"b": 1, "a10": 2, "a2": 3, "A": 4, "_x": 5, "1": 6, "a": 7, "ab": 8, "a-b": 9, "a_b": 10, "Z": 11,
+     "a01": 12, "a1": 13, "é": 14, "10": 15, "9": 16, "-1": 17, "a0": 18, "a00": 19, "a001": 20, "x1y2": 21,
+     "x1y10": 22, "x01y": 23, " ": 24, "": 25, "~": 26, "zz": 27, "z": 28, "日": 29, "a.b": 30, "a/b": 31},
+    {"k" * 128: 1}, {"k" * 129: 1}, {("long key " * 20).strip(): "v"}, {"multi\nline": "key"},
+    {"a": "x" * 200}, {"resources": {"limits": {"cpu": "100m", "memory": "128Mi"}}},
+    {"annotations": {"nginx.ingress.kubernetes.io/rewrite-target": "/", "helm.sh/hook": "pre-install"}},
+    {"env": [{"name": "A", "value": "true"}, {"name": "B", "value": "0755"}]},
+    {"script": "#!/bin/sh\nset -e\necho \"hello\"\nexit 0\n"},
+    {"nested": [["a", "b"], {"c": ["d", {"e": "f"}]}]},
+]:
+    emit.append(json.dumps(doc, ensure_ascii=False))
+emit += ['{"a":1,"a":2}', '{"u":"\\u00e9\\u003c"}', '"\\ud83d\\ude00"', ' {"space": "around"} ', "{", "[1,", "nul", '"\\x"']
+with open("../data/emit_cases.jsonl", "w") as f:
+    for line in emit:
+        assert "\n" not in line
+        f.write(line + "\n")
+print(len(emit), "emit cases")
