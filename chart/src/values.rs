@@ -177,11 +177,8 @@ pub fn read_values(text: &str) -> Result<Values, YamlError> {
 /// Serializes values for sending to Tiller or storing as chart defaults (Helm's
 /// `Values.YAML`).
 pub fn to_yaml(values: &Map) -> Result<String, ValuesError> {
-    // JSON is YAML; this is exchanged for goyaml's Go-identical emitter once that crate is
-    // available.
-    let mut text = map_to_json(values)?;
-    text.push('\n');
-    Ok(text)
+    let json = map_to_json(values)?;
+    goyaml::json_to_yaml(&json).map_err(|e| ValuesError::Read(e.to_string()))
 }
 
 /// Helm's `coalesceTables(dst, src)`: a new table where `dst` (higher priority) wins over `src`

@@ -12,25 +12,7 @@ use crate::gofmt;
 use crate::values::{Map, Value};
 
 /// A parsed YAML node, as go-yaml's untyped decoding produces it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Node {
-    /// `null`, `~` or nothing.
-    Null,
-    /// A YAML 1.1 boolean (`true`, `yes`, `on`, ...).
-    Bool(bool),
-    /// An integer that fits in i64.
-    Int(i64),
-    /// An integer above `i64::MAX`.
-    Uint(u64),
-    /// A float.
-    Float(f64),
-    /// A string.
-    String(String),
-    /// A sequence.
-    Seq(Vec<Node>),
-    /// A mapping, in document order.
-    Map(Vec<(Node, Node)>),
-}
+pub use goyaml::Value as Node;
 
 /// A YAML read or decode error.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -56,10 +38,11 @@ impl YamlError {
 
 /// Parses the first YAML document of `text`.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
-    let _ = text;
-    Err(YamlError::decode(
-        "not implemented: YAML parsing (waiting for the goyaml crate)",
-    ))
+    goyaml::parse(text).map_err(|e| YamlError {
+        line: e.line,
+        column: e.column,
+        message: format!("error converting YAML to JSON: {e}"),
+    })
 }
 
 /// What encoding/json calls the JSON type of a node, for "cannot unmarshal X" messages.
