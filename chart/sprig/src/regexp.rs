@@ -16,7 +16,6 @@ fn translate(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut chars = pattern.chars().peekable();
     let mut in_class = false;
-    let mut class_start = false;
     while let Some(c) = chars.next() {
         match c {
             '\\' => {
@@ -58,11 +57,9 @@ fn translate(pattern: &str) -> String {
                     out.push('\\');
                     out.push(n);
                 }
-                class_start = false;
             }
             '[' if !in_class => {
                 in_class = true;
-                class_start = true;
                 out.push('[');
                 if chars.peek() == Some(&'^') {
                     chars.next();
@@ -87,7 +84,6 @@ fn translate(pattern: &str) -> String {
                 } else {
                     out.push_str("\\[");
                 }
-                class_start = false;
             }
             ']' if in_class => {
                 in_class = false;
@@ -98,10 +94,7 @@ fn translate(pattern: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            _ => {
-                let _ = class_start;
-                out.push(c);
-            }
+            _ => out.push(c),
         }
     }
     out

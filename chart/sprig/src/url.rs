@@ -71,7 +71,7 @@ fn escape(s: &str, mode: Mode) -> String {
     out
 }
 
-fn unescape(s: &str, mode: Mode) -> Result<String, String> {
+fn unescape(s: &str) -> Result<String, String> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -91,9 +91,6 @@ fn unescape(s: &str, mode: Mode) -> Result<String, String> {
                 }
             }
         } else {
-            if mode == Mode::Host && b[i] >= 0x80 {
-                // Go keeps non-ASCII host bytes as they are.
-            }
             out.push(b[i]);
             i += 1;
         }
@@ -156,7 +153,7 @@ pub fn parse(raw: &str) -> Result<Url, String> {
     }
     let mut u = Url::default();
     if let Some(f) = frag {
-        u.fragment = unescape(f, Mode::Fragment).map_err(wrap)?;
+        u.fragment = unescape(f).map_err(wrap)?;
     }
     if main.is_empty() {
         return Ok(u);
@@ -201,11 +198,8 @@ pub fn parse(raw: &str) -> Result<Url, String> {
                     return Err(wrap("net/url: invalid userinfo".into()));
                 }
                 u.user = Some(match info.split_once(':') {
-                    Some((n, p)) => (
-                        unescape(n, Mode::UserPassword).map_err(wrap)?,
-                        Some(unescape(p, Mode::UserPassword).map_err(wrap)?),
-                    ),
-                    None => (unescape(info, Mode::UserPassword).map_err(wrap)?, None),
+                    Some((n, p)) => (unescape(n).map_err(wrap)?, Some(unescape(p).map_err(wrap)?)),
+                    None => (unescape(info).map_err(wrap)?, None),
                 });
                 &authority[i + 1..]
             }
@@ -213,7 +207,7 @@ pub fn parse(raw: &str) -> Result<Url, String> {
         };
         u.host = parse_host(host_part).map_err(wrap)?;
     }
-    u.path = unescape(rest, Mode::Path).map_err(wrap)?;
+    u.path = unescape(rest).map_err(wrap)?;
     Ok(u)
 }
 
@@ -264,7 +258,7 @@ fn parse_host(host: &str) -> Result<String, String> {
             ));
         }
     }
-    unescape(host, Mode::Host)
+    unescape(host)
 }
 
 fn valid_port(p: &str) -> bool {
