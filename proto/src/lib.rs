@@ -13,6 +13,8 @@
 //! * [`compat`] holds the version this project reports to Helm peers, the
 //!   `x-helm-api-client` metadata key and Tiller's client/server version
 //!   compatibility rule.
+//! * [`json`] prints messages the way Helm's Go structs print through
+//!   `encoding/json` (`helm status -o json`).
 //! * [`transport`] collects the fixed connection parameters of Helm v2
 //!   (ports, message size limits, keepalive timings).
 //!
@@ -25,6 +27,7 @@
 
 pub mod compat;
 pub mod hapi;
+pub mod json;
 pub mod methods;
 pub mod storage;
 pub mod transport;

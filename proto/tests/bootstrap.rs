@@ -14,6 +14,9 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use helm_proto::prost_types::field_descriptor_proto::{Label, Type};
+use helm_proto::prost_types::{DescriptorProto, FileDescriptorSet};
+
 /// Every schema file, relative to the crate root. Their imports are resolved
 /// against the crate root and the well-known types bundled with protoc.
 const PROTOS: &[&str] = &[
@@ -53,12 +56,19 @@ fn generate(out_dir: &Path) {
     let protoc = protoc_bin_vendored::protoc_bin_path().expect("vendored protoc for this platform");
     let well_known =
         protoc_bin_vendored::include_path().expect("well-known .proto files of vendored protoc");
-
-    let mut config = prost_build::Config::new();
-    config.protoc_executable(protoc);
-
     let protos: Vec<PathBuf> = PROTOS.iter().map(|p| root.join(p)).collect();
     let includes = vec![root.clone(), well_known];
+
+    // A first protoc pass yields the descriptors the serde attributes are
+    // derived from; the second one (inside tonic-prost-build) generates code.
+    let descriptors = prost_build::Config::new()
+        .protoc_executable(&protoc)
+        .load_fds(&protos, &includes)
+        .expect("parsing the hapi .proto files");
+
+    let mut config = prost_build::Config::new();
+    config.protoc_executable(&protoc);
+    add_serde_attributes(&mut config, &descriptors);
 
     tonic_prost_build::configure()
         .build_client(true)
@@ -68,6 +78,61 @@ fn generate(out_dir: &Path) {
         .out_dir(out_dir)
         .compile_with_config(config, &protos, &includes)
         .expect("generating Rust code from the hapi .proto files");
+}
+
+/// Makes every hapi message serialise the way Go's `encoding/json` prints
+/// Helm's generated structs (see `src/json.rs`): proto field names as keys,
+/// `omitempty` on every field, and Go's encodings for bytes, maps and the
+/// well-known types.
+fn add_serde_attributes(config: &mut prost_build::Config, descriptors: &FileDescriptorSet) {
+    config.message_attribute(".hapi", "#[derive(::serde::Serialize)]");
+    for file in &descriptors.file {
+        let package = file.package();
+        if package != "hapi" && !package.starts_with("hapi.") {
+            continue;
+        }
+        for message in &file.message_type {
+            add_field_attributes(config, &format!(".{package}.{}", message.name()), message);
+        }
+    }
+}
+
+fn add_field_attributes(config: &mut prost_build::Config, path: &str, message: &DescriptorProto) {
+    let is_map_entry = |m: &DescriptorProto| m.options.as_ref().is_some_and(|o| o.map_entry());
+    let map_entries: BTreeSet<String> = message
+        .nested_type
+        .iter()
+        .filter(|m| is_map_entry(m))
+        .map(|m| format!("{path}.{}", m.name()))
+        .collect();
+    for field in &message.field {
+        let repeated = field.label() == Label::Repeated;
+        let with = match (field.r#type(), field.type_name()) {
+            (Type::Message, ".google.protobuf.Timestamp") if !repeated => Some("timestamp"),
+            (Type::Message, ".google.protobuf.Any") if repeated => Some("any_list"),
+            (Type::Message, name) if name.starts_with(".google.") => {
+                panic!("{path}.{}: no Go JSON form for {name}", field.name())
+            }
+            (Type::Message, name) if map_entries.contains(name) => Some("sorted_map"),
+            (Type::Bytes, _) if !repeated => Some("bytes"),
+            (Type::Bytes, _) => panic!("{path}.{}: repeated bytes unsupported", field.name()),
+            _ => None,
+        };
+        let mut serde = format!(
+            "rename = \"{}\", skip_serializing_if = \"crate::json::omit\"",
+            field.name()
+        );
+        if let Some(with) = with {
+            serde.push_str(&format!(", serialize_with = \"crate::json::{with}\""));
+        }
+        config.field_attribute(
+            format!("{path}.{}", field.name()),
+            format!("#[serde({serde})]"),
+        );
+    }
+    for nested in message.nested_type.iter().filter(|m| !is_map_entry(m)) {
+        add_field_attributes(config, &format!("{path}.{}", nested.name()), nested);
+    }
 }
 
 /// Names of the regular files directly inside `dir`.

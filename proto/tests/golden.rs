@@ -9,10 +9,11 @@ use std::fmt::Debug;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use helm_proto::hapi::chart::{Chart, Config, Maintainer, Metadata, Template};
+use helm_proto::hapi::chart::{Chart, Config, Maintainer, Metadata, Template, Value};
 use helm_proto::hapi::release::{Hook, Info, Release, Status, TestRun, TestSuite, hook, status};
 use helm_proto::hapi::services::{rudder, tiller};
 use helm_proto::hapi::version::Version;
+use helm_proto::json::to_go_json;
 use helm_proto::prost::Message;
 use helm_proto::prost_types::{Any, Timestamp};
 use helm_proto::{decode_release, encode_release};
@@ -561,6 +562,93 @@ fn rudder_messages_written_by_helm_match_field_for_field() {
     );
 }
 
+/// Compares our Go-style JSON of `value` with Go's `json.Marshal` output.
+fn check_json<T: serde::Serialize>(label: &str, value: &T) {
+    let go = String::from_utf8(bytes_of(label)).expect("Go JSON is UTF-8");
+    assert_eq!(to_go_json(value).expect("serialising"), go, "{label}");
+}
+
+#[test]
+fn json_matches_go_encoding_json_of_helms_structs() {
+    check_json("json.Release", &full_release());
+    check_json(
+        "json.GetReleaseStatusResponse",
+        &tiller::GetReleaseStatusResponse {
+            name: s("happy-panda"),
+            info: full_release().info,
+            namespace: s("team-a"),
+        },
+    );
+    check_json(
+        "json.Chart",
+        &Chart {
+            metadata: Some(Metadata {
+                name: s("odd <chart> & co"),
+                annotations: HashMap::from([
+                    (s("zeta"), s("1")),
+                    (s("alpha"), s("2")),
+                    (s("mid"), s("\u{2028}")),
+                ]),
+                ..Metadata::default()
+            }),
+            values: Some(Config {
+                raw: s("a: 1\n"),
+                values: HashMap::from([
+                    (s("b"), Value { value: s("x") }),
+                    (s("a"), Value::default()),
+                ]),
+            }),
+            files: vec![
+                Any {
+                    type_url: s("empty.txt"),
+                    value: vec![],
+                },
+                Any {
+                    type_url: String::new(),
+                    value: b"no name".to_vec(),
+                },
+            ],
+            ..Chart::default()
+        },
+    );
+    check_json(
+        "json.UpdateReleaseRequest",
+        &tiller::UpdateReleaseRequest {
+            name: s("happy-panda"),
+            sub_notes: true,
+            timeout: 300,
+            ..tiller::UpdateReleaseRequest::default()
+        },
+    );
+    check_json(
+        "json.GetVersionResponse",
+        &tiller::GetVersionResponse {
+            version: Some(Version {
+                sem_ver: s("v2.17.0"),
+                ..Version::default()
+            }),
+        },
+    );
+    check_json(
+        "json.rudder.UpgradeReleaseRequest",
+        &rudder::UpgradeReleaseRequest {
+            current: small_release(1),
+            timeout: 60,
+            wait: true,
+            cleanup_on_fail: true,
+            ..rudder::UpgradeReleaseRequest::default()
+        },
+    );
+    check_json(
+        "json.Info.empty",
+        &Info {
+            status: Some(Status::default()),
+            deleted: ts(0, 0),
+            ..Info::default()
+        },
+    );
+}
+
 #[test]
 fn every_golden_entry_is_checked() {
     // Keeps this file and golden-gen in step: a new entry needs a check.
@@ -593,6 +681,13 @@ fn every_golden_entry_is_checked() {
         "rudder.UpgradeReleaseRequest",
         "rudder.RollbackReleaseRequest",
         "rudder.ReleaseStatusResponse",
+        "json.Release",
+        "json.GetReleaseStatusResponse",
+        "json.Chart",
+        "json.UpdateReleaseRequest",
+        "json.GetVersionResponse",
+        "json.rudder.UpgradeReleaseRequest",
+        "json.Info.empty",
     ]
     .into_iter()
     .collect();

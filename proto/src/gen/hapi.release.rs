@@ -2,32 +2,46 @@
 /// A rendered template annotated with "helm.sh/hook", kept out of the
 /// release manifest and run at lifecycle points instead.
 #[allow(clippy::all)]
+#[derive(::serde::Serialize)]
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct Hook {
     /// metadata.name of the hook resource.
     #[prost(string, tag = "1")]
+    #[serde(rename = "name", skip_serializing_if = "crate::json::omit")]
     pub name: ::prost::alloc::string::String,
     /// Kubernetes kind of the hook resource.
     #[prost(string, tag = "2")]
+    #[serde(rename = "kind", skip_serializing_if = "crate::json::omit")]
     pub kind: ::prost::alloc::string::String,
     /// Template path, e.g. "mychart/templates/job.yaml".
     #[prost(string, tag = "3")]
+    #[serde(rename = "path", skip_serializing_if = "crate::json::omit")]
     pub path: ::prost::alloc::string::String,
     /// Rendered YAML of the resource.
     #[prost(string, tag = "4")]
+    #[serde(rename = "manifest", skip_serializing_if = "crate::json::omit")]
     pub manifest: ::prost::alloc::string::String,
     #[prost(enumeration = "hook::Event", repeated, tag = "5")]
+    #[serde(rename = "events", skip_serializing_if = "crate::json::omit")]
     pub events: ::prost::alloc::vec::Vec<i32>,
     /// Time of the last execution; unset if never run.
     #[prost(message, optional, tag = "6")]
+    #[serde(
+        rename = "last_run",
+        skip_serializing_if = "crate::json::omit",
+        serialize_with = "crate::json::timestamp"
+    )]
     pub last_run: ::core::option::Option<::prost_types::Timestamp>,
     /// Ordering among hooks of the same event ("helm.sh/hook-weight").
     #[prost(int32, tag = "7")]
+    #[serde(rename = "weight", skip_serializing_if = "crate::json::omit")]
     pub weight: i32,
     #[prost(enumeration = "hook::DeletePolicy", repeated, tag = "8")]
+    #[serde(rename = "delete_policies", skip_serializing_if = "crate::json::omit")]
     pub delete_policies: ::prost::alloc::vec::Vec<i32>,
     /// Seconds to wait for deletion ("helm.sh/hook-delete-timeout").
     #[prost(int64, tag = "9")]
+    #[serde(rename = "delete_timeout", skip_serializing_if = "crate::json::omit")]
     pub delete_timeout: i64,
 }
 /// Nested message and enum types in `Hook`.
@@ -144,19 +158,33 @@ pub mod hook {
 }
 /// Result of one test pod of `helm test`.
 #[allow(clippy::all)]
+#[derive(::serde::Serialize)]
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct TestRun {
     /// Name of the test pod.
     #[prost(string, tag = "1")]
+    #[serde(rename = "name", skip_serializing_if = "crate::json::omit")]
     pub name: ::prost::alloc::string::String,
     #[prost(enumeration = "test_run::Status", tag = "2")]
+    #[serde(rename = "status", skip_serializing_if = "crate::json::omit")]
     pub status: i32,
     /// Free-form detail, e.g. a failure reason.
     #[prost(string, tag = "3")]
+    #[serde(rename = "info", skip_serializing_if = "crate::json::omit")]
     pub info: ::prost::alloc::string::String,
     #[prost(message, optional, tag = "4")]
+    #[serde(
+        rename = "started_at",
+        skip_serializing_if = "crate::json::omit",
+        serialize_with = "crate::json::timestamp"
+    )]
     pub started_at: ::core::option::Option<::prost_types::Timestamp>,
     #[prost(message, optional, tag = "5")]
+    #[serde(
+        rename = "completed_at",
+        skip_serializing_if = "crate::json::omit",
+        serialize_with = "crate::json::timestamp"
+    )]
     pub completed_at: ::core::option::Option<::prost_types::Timestamp>,
 }
 /// Nested message and enum types in `TestRun`.
@@ -207,30 +235,47 @@ pub mod test_run {
 }
 /// One execution of `helm test` over all of a release's test hooks.
 #[allow(clippy::all)]
+#[derive(::serde::Serialize)]
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct TestSuite {
     #[prost(message, optional, tag = "1")]
+    #[serde(
+        rename = "started_at",
+        skip_serializing_if = "crate::json::omit",
+        serialize_with = "crate::json::timestamp"
+    )]
     pub started_at: ::core::option::Option<::prost_types::Timestamp>,
     #[prost(message, optional, tag = "2")]
+    #[serde(
+        rename = "completed_at",
+        skip_serializing_if = "crate::json::omit",
+        serialize_with = "crate::json::timestamp"
+    )]
     pub completed_at: ::core::option::Option<::prost_types::Timestamp>,
     #[prost(message, repeated, tag = "3")]
+    #[serde(rename = "results", skip_serializing_if = "crate::json::omit")]
     pub results: ::prost::alloc::vec::Vec<TestRun>,
 }
 /// Lifecycle state of a release revision.
 #[allow(clippy::all)]
+#[derive(::serde::Serialize)]
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct Status {
     #[prost(enumeration = "status::Code", tag = "1")]
+    #[serde(rename = "code", skip_serializing_if = "crate::json::omit")]
     pub code: i32,
     /// kubectl-style listing of the release's resources. Only filled in
     /// GetReleaseStatus responses, never stored.
     #[prost(string, tag = "3")]
+    #[serde(rename = "resources", skip_serializing_if = "crate::json::omit")]
     pub resources: ::prost::alloc::string::String,
     /// Rendered NOTES.txt.
     #[prost(string, tag = "4")]
+    #[serde(rename = "notes", skip_serializing_if = "crate::json::omit")]
     pub notes: ::prost::alloc::string::String,
     /// Outcome of the most recent `helm test`.
     #[prost(message, optional, tag = "5")]
+    #[serde(rename = "last_test_suite_run", skip_serializing_if = "crate::json::omit")]
     pub last_test_suite_run: ::core::option::Option<TestSuite>,
 }
 /// Nested message and enum types in `Status`.
@@ -305,45 +350,72 @@ pub mod status {
 }
 /// Status and timestamps of one release revision.
 #[allow(clippy::all)]
+#[derive(::serde::Serialize)]
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct Info {
     #[prost(message, optional, tag = "1")]
+    #[serde(rename = "status", skip_serializing_if = "crate::json::omit")]
     pub status: ::core::option::Option<Status>,
     #[prost(message, optional, tag = "2")]
+    #[serde(
+        rename = "first_deployed",
+        skip_serializing_if = "crate::json::omit",
+        serialize_with = "crate::json::timestamp"
+    )]
     pub first_deployed: ::core::option::Option<::prost_types::Timestamp>,
     #[prost(message, optional, tag = "3")]
+    #[serde(
+        rename = "last_deployed",
+        skip_serializing_if = "crate::json::omit",
+        serialize_with = "crate::json::timestamp"
+    )]
     pub last_deployed: ::core::option::Option<::prost_types::Timestamp>,
     /// Set when the release was uninstalled.
     #[prost(message, optional, tag = "4")]
+    #[serde(
+        rename = "deleted",
+        skip_serializing_if = "crate::json::omit",
+        serialize_with = "crate::json::timestamp"
+    )]
     pub deleted: ::core::option::Option<::prost_types::Timestamp>,
     /// Human-readable note about the revision, e.g. "Install complete". The
     /// capital D is Helm's own spelling and shows up in JSON output.
     #[prost(string, tag = "5")]
+    #[serde(rename = "Description", skip_serializing_if = "crate::json::omit")]
     pub description: ::prost::alloc::string::String,
 }
 /// One revision of a named release.
 #[allow(clippy::all)]
+#[derive(::serde::Serialize)]
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct Release {
     #[prost(string, tag = "1")]
+    #[serde(rename = "name", skip_serializing_if = "crate::json::omit")]
     pub name: ::prost::alloc::string::String,
     #[prost(message, optional, tag = "2")]
+    #[serde(rename = "info", skip_serializing_if = "crate::json::omit")]
     pub info: ::core::option::Option<Info>,
     /// The chart this revision was rendered from.
     #[prost(message, optional, tag = "3")]
+    #[serde(rename = "chart", skip_serializing_if = "crate::json::omit")]
     pub chart: ::core::option::Option<super::chart::Chart>,
     /// User-supplied values (overrides of the chart's values).
     #[prost(message, optional, tag = "4")]
+    #[serde(rename = "config", skip_serializing_if = "crate::json::omit")]
     pub config: ::core::option::Option<super::chart::Config>,
     /// Rendered non-hook manifests, concatenated.
     #[prost(string, tag = "5")]
+    #[serde(rename = "manifest", skip_serializing_if = "crate::json::omit")]
     pub manifest: ::prost::alloc::string::String,
     #[prost(message, repeated, tag = "6")]
+    #[serde(rename = "hooks", skip_serializing_if = "crate::json::omit")]
     pub hooks: ::prost::alloc::vec::Vec<Hook>,
     /// Revision number, starting at 1.
     #[prost(int32, tag = "7")]
+    #[serde(rename = "version", skip_serializing_if = "crate::json::omit")]
     pub version: i32,
     /// Kubernetes namespace the release was installed into.
     #[prost(string, tag = "8")]
+    #[serde(rename = "namespace", skip_serializing_if = "crate::json::omit")]
     pub namespace: ::prost::alloc::string::String,
 }

@@ -12,12 +12,15 @@
 // Each output line is "<label> <standard base64>". The label "release.stored"
 // is encoded exactly as Helm's ConfigMap/Secret storage drivers do it
 // (pkg/storage/driver/util.go: marshal, gzip at BestCompression, base64).
+// Labels starting with "json." hold encoding/json output of the message, as
+// `helm status -o json` prints it.
 package main
 
 import (
 	"bytes"
 	"compress/gzip"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"os"
 
@@ -145,6 +148,10 @@ func main() {
 		fmt.Printf("%s %s\n", label, b64.EncodeToString(must(proto.Marshal(m))))
 	}
 
+	emitJSON := func(label string, v interface{}) {
+		fmt.Printf("json.%s %s\n", label, b64.EncodeToString(must(json.Marshal(v))))
+	}
+
 	rel := fullRelease()
 	raw := must(proto.Marshal(rel))
 	var buf bytes.Buffer
@@ -229,4 +236,25 @@ func main() {
 	emit("rudder.ReleaseStatusResponse", &rudder.ReleaseStatusResponse{
 		Release: smallRelease(3), Info: &release.Info{Status: &release.Status{Code: release.Status_PENDING_UPGRADE}},
 	})
+
+	emitJSON("Release", fullRelease())
+	emitJSON("GetReleaseStatusResponse", &services.GetReleaseStatusResponse{
+		Name:      "happy-panda",
+		Info:      fullRelease().Info,
+		Namespace: "team-a",
+	})
+	emitJSON("Chart", &chart.Chart{
+		Metadata: &chart.Metadata{
+			Name:        "odd <chart> & co",
+			Annotations: map[string]string{"zeta": "1", "alpha": "2", "mid": "\u2028"},
+		},
+		Values: &chart.Config{Raw: "a: 1\n", Values: map[string]*chart.Value{"b": {Value: "x"}, "a": {}}},
+		Files:  []*any.Any{{TypeUrl: "empty.txt"}, {Value: []byte("no name")}},
+	})
+	emitJSON("UpdateReleaseRequest", &services.UpdateReleaseRequest{Name: "happy-panda", SubNotes: true, Timeout: 300})
+	emitJSON("GetVersionResponse", &services.GetVersionResponse{Version: &version.Version{SemVer: "v2.17.0"}})
+	emitJSON("rudder.UpgradeReleaseRequest", &rudder.UpgradeReleaseRequest{
+		Current: smallRelease(1), Timeout: 60, Wait: true, CleanupOnFail: true,
+	})
+	emitJSON("Info.empty", &release.Info{Status: &release.Status{}, Deleted: ts(0, 0)})
 }
