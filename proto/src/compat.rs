@@ -44,6 +44,41 @@ pub fn incompatible_versions_message(client: &str, server: &str) -> String {
     format!("incompatible versions client[{client}] server[{server}]")
 }
 
+/// A call refused by Tiller's version check. Its text is Helm's message,
+/// which Tiller returns as a gRPC status with code Unknown.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("incompatible versions client[{client}] server[{server}]")]
+pub struct IncompatibleVersions {
+    /// The client's `x-helm-api-client` value (`""` when missing).
+    pub client: String,
+    /// The server's version.
+    pub server: String,
+}
+
+/// Tiller's per-call version check: `path` is the full gRPC method path,
+/// `client` the first `x-helm-api-client` metadata value if any, `server`
+/// the version Tiller reports. `GetVersion` always passes so that any client
+/// can learn the server's version; every other call, health checks
+/// included, needs a compatible client.
+pub fn check_call(
+    path: &str,
+    client: Option<&str>,
+    server: &str,
+) -> Result<(), IncompatibleVersions> {
+    let client = client.unwrap_or("");
+    if is_compatible(client, server) {
+        return Ok(());
+    }
+    // Helm exempts the method by name, whatever the service.
+    if crate::methods::split_path(path).is_some_and(|(_, method)| method == "GetVersion") {
+        return Ok(());
+    }
+    Err(IncompatibleVersions {
+        client: client.to_owned(),
+        server: server.to_owned(),
+    })
+}
+
 /// A version in the lenient syntax of Masterminds semver 1.x: optional
 /// lowercase `v`, major, optional `.minor` and `.patch` (missing parts are
 /// 0), optional `-prerelease` and `+metadata` made of dot-separated
@@ -189,6 +224,28 @@ mod tests {
         assert_eq!(SemVer::parse("1."), None);
         assert_eq!(SemVer::parse("1.2.3x"), None);
         assert_eq!(SemVer::parse("1.2.3-be_ta"), None);
+    }
+
+    #[test]
+    fn check_call_exempts_only_get_version() {
+        use crate::methods::{health, tiller};
+        assert_eq!(
+            check_call(tiller::INSTALL_RELEASE, Some(HELM_VERSION), HELM_VERSION),
+            Ok(())
+        );
+        assert_eq!(check_call(tiller::GET_VERSION, None, HELM_VERSION), Ok(()));
+        assert_eq!(
+            check_call(tiller::GET_VERSION, Some("v3.0.0"), HELM_VERSION),
+            Ok(())
+        );
+        let err = check_call(tiller::LIST_RELEASES, None, HELM_VERSION).expect_err("no header");
+        assert_eq!(
+            err.to_string(),
+            "incompatible versions client[] server[v2.17.0]"
+        );
+        let err = check_call(health::CHECK, Some("v2.9.1"), "v3.1.0").expect_err("old client");
+        assert_eq!(err.client, "v2.9.1");
+        assert_eq!(err.server, "v3.1.0");
     }
 
     #[test]

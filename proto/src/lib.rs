@@ -32,7 +32,7 @@ pub mod methods;
 pub mod storage;
 pub mod transport;
 
-pub use compat::{API_CLIENT_METADATA_KEY, HELM_VERSION, is_compatible};
+pub use compat::{API_CLIENT_METADATA_KEY, HELM_VERSION, check_call, is_compatible};
 pub use prost;
 pub use prost_types;
 pub use storage::{StorageError, decode_release, encode_release};
