@@ -190,7 +190,8 @@ pub struct Chart {
     #[prost(message, optional, tag = "1")]
     #[serde(rename = "metadata", skip_serializing_if = "crate::json::omit")]
     pub metadata: ::core::option::Option<Metadata>,
-    /// Files under templates/, named "templates/<path>".
+    /// Files under templates/, named by their chart-relative path
+    /// (e.g. "templates/deployment.yaml").
     #[prost(message, repeated, tag = "2")]
     #[serde(rename = "templates", skip_serializing_if = "crate::json::omit")]
     pub templates: ::prost::alloc::vec::Vec<Template>,
