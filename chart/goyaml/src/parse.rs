@@ -175,34 +175,49 @@ fn translate(info: &str) -> (String, bool) {
     (problem.to_owned(), false)
 }
 
+/// The source text with saphyr's character indices mapped to byte offsets.
+struct Source<'a> {
+    text: &'a str,
+    /// Byte offset of every character, or `None` for ASCII text where they are equal.
+    offsets: Option<Vec<usize>>,
+}
+
+impl<'a> Source<'a> {
+    fn new(text: &'a str) -> Self {
+        let offsets = (!text.is_ascii()).then(|| text.char_indices().map(|(b, _)| b).collect());
+        Source { text, offsets }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        match &self.offsets {
+            None => char_index.min(self.text.len()),
+            Some(o) => o.get(char_index).copied().unwrap_or(self.text.len()),
+        }
+    }
+
+    fn from(&self, char_index: usize) -> &'a str {
+        &self.text[self.byte(char_index)..]
+    }
+
+    fn before(&self, char_index: usize) -> &'a str {
+        &self.text[..self.byte(char_index)]
+    }
+
+    fn span(&self, span: &Span) -> &'a str {
+        let (a, b) = (self.byte(span.start.index()), self.byte(span.end.index()));
+        &self.text[a..b.max(a)]
+    }
+}
+
 /// The name after `*` (or `&`) at a marker, read from the source.
 fn anchor_name_at(src: &str, mark: &Marker) -> String {
-    let rest: String = src.chars().skip(mark.index()).collect();
-    let rest = rest.trim_start_matches(['*', '&']);
+    let rest = Source::new(src)
+        .from(mark.index())
+        .trim_start_matches(['*', '&']);
     // libyaml anchor names are ASCII letters, digits, '_' and '-'.
     rest.chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
         .collect()
-}
-
-fn span_text(src: &str, span: &Span) -> String {
-    src.chars()
-        .skip(span.start.index())
-        .take(span.end.index().saturating_sub(span.start.index()))
-        .collect()
-}
-
-fn char_at(src: &str, index: usize) -> Option<char> {
-    src.chars().nth(index)
-}
-
-fn nodes_flow(flow_maps: &HashSet<usize>, id: usize) -> bool {
-    flow_maps.contains(&id)
-}
-
-/// The 0-based line of a character index.
-fn line_of(src: &str, index: usize) -> usize {
-    src.chars().take(index).filter(|c| *c == '\n').count()
 }
 
 /// The line go-yaml prints for a scanner error at a 0-based line.
@@ -242,25 +257,19 @@ fn check_directives(src: &str) -> Result<(), Error> {
 }
 
 /// go-yaml v2 does not know the `\/` escape that YAML 1.2 (and saphyr) accept.
-fn check_escapes(src: &str, span: &Span) -> Result<(), Error> {
-    let raw: Vec<char> = src
-        .chars()
-        .skip(span.start.index())
-        .take(span.end.index().saturating_sub(span.start.index()))
-        .collect();
-    let mut i = 1;
-    while i + 1 < raw.len() {
-        if raw[i] == '\\' {
-            if raw[i + 1] == '/' {
-                let line0 = line_of(src, span.start.index() + i);
-                return Err(Error::yaml(
-                    "found unknown escape character".to_owned(),
-                    scanner_line(line0),
-                ));
-            }
-            i += 2;
-        } else {
-            i += 1;
+fn check_escapes(src: &Source<'_>, span: &Span) -> Result<(), Error> {
+    let raw = src.span(span);
+    let mut chars = raw.char_indices().skip(1);
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            continue;
+        }
+        if let Some((_, '/')) = chars.next() {
+            let line0 = span.start.line().saturating_sub(1) + raw[..i].matches('\n').count();
+            return Err(Error::yaml(
+                "found unknown escape character".to_owned(),
+                scanner_line(line0),
+            ));
         }
     }
     Ok(())
@@ -268,31 +277,99 @@ fn check_escapes(src: &str, span: &Span) -> Result<(), Error> {
 
 /// A block mapping entry that starts with `:` has no key; libyaml's parser rejects it where
 /// YAML 1.2 reads an empty key (an explicit `?` key is fine in both).
-fn check_empty_key(src: &str, span: &Span, flow: &bool) -> Result<(), Error> {
-    if *flow || span.start.index() != span.end.index() {
+fn check_empty_key(src: &Source<'_>, span: &Span, flow: bool) -> Result<(), Error> {
+    if flow
+        || span.start.index() != span.end.index()
+        || !src.from(span.start.index()).starts_with(':')
+    {
         return Ok(());
     }
-    let before: Vec<char> = src.chars().take(span.start.index()).collect();
-    if char_at(src, span.start.index()) != Some(':') {
+    let prev = src
+        .before(span.start.index())
+        .chars()
+        .rev()
+        .find(|c| !c.is_whitespace());
+    if prev == Some('?') {
         return Ok(());
     }
-    let prev = before.iter().rev().find(|c| !c.is_whitespace());
-    if prev == Some(&'?') {
-        return Ok(());
-    }
-    let line0 = line_of(src, span.start.index());
+    let line0 = span.start.line().saturating_sub(1);
     Err(Error::yaml(
         "did not find expected key".to_owned(),
         (line0 != 0).then_some(line0),
     ))
 }
 
+/// A block scalar that runs to the end of input without a final line break has no break to
+/// keep: libyaml's value ends with the last character, where saphyr adds a newline.
+fn clip_at_eof(src: &Source<'_>, span: &Span, value: &mut String) {
+    if src.text.ends_with(['\n', '\r']) || !value.ends_with('\n') {
+        return;
+    }
+    if src
+        .from(span.end.index())
+        .chars()
+        .all(|c| c == ' ' || c == '\t')
+    {
+        value.pop();
+    }
+}
+
 /// Rewrites text saphyr (YAML 1.2) rejects but libyaml accepts, at the place of a failure, into
 /// an equivalent form both read alike; `None` when the failure is not one of those.
-fn repair(src: &str, err: &ScanError) -> Option<String> {
+fn repair(src: &str, err: &ScanError, in_flow: bool) -> Option<String> {
     let mut chars: Vec<char> = src.chars().collect();
     let at = err.marker().index().min(chars.len());
     match err.info() {
+        // libyaml does not check indentation inside flow collections: indent the offending line
+        // further, which changes no value (whitespace between flow tokens is insignificant).
+        "invalid indentation in flow construct" | "invalid indentation" if in_flow => {
+            let line_start = chars[..at]
+                .iter()
+                .rposition(|c| *c == '\n')
+                .map_or(0, |p| p + 1);
+            let indent = chars[line_start..]
+                .iter()
+                .take_while(|c| **c == ' ')
+                .count();
+            chars.splice(line_start..line_start, std::iter::repeat_n(' ', indent + 1));
+            Some(chars.into_iter().collect())
+        }
+        // Nor inside multi-line quoted scalars, whose continuation lines lose their leading
+        // whitespace anyway: indent every continuation line past the scalar's column.
+        "invalid indentation in quoted scalar" => {
+            let quote = *chars.get(at)?;
+            if quote != '"' && quote != '\'' {
+                return None;
+            }
+            let pad = err.marker().col() + 1;
+            let mut out: Vec<char> = chars[..=at].to_vec();
+            let mut i = at + 1;
+            while i < chars.len() {
+                let c = chars[i];
+                out.push(c);
+                i += 1;
+                match c {
+                    '\\' if quote == '"' && i < chars.len() => {
+                        out.push(chars[i]);
+                        if chars[i] == '\n' {
+                            out.extend(std::iter::repeat_n(' ', pad));
+                        }
+                        i += 1;
+                    }
+                    '\n' => out.extend(std::iter::repeat_n(' ', pad)),
+                    '\'' if quote == '\'' && chars.get(i) == Some(&'\'') => {
+                        out.push('\'');
+                        i += 1;
+                    }
+                    c if c == quote => {
+                        out.extend_from_slice(&chars[i..]);
+                        return Some(out.into_iter().collect());
+                    }
+                    _ => {}
+                }
+            }
+            None
+        }
         // libyaml takes a tab as the separator after ':'.
         "':' must be followed by a valid YAML whitespace" => {
             let mut i = at;
@@ -336,10 +413,12 @@ fn with_repairs<T>(
     for _ in 0..1000 {
         let mut composer = Composer::new(&text);
         let result = f(&mut composer);
-        match (
-            &result,
-            composer.scan_error.as_ref().and_then(|e| repair(&text, e)),
-        ) {
+        let in_flow = composer.error_in_flow;
+        let fixed = composer
+            .scan_error
+            .as_ref()
+            .and_then(|e| repair(&text, e, in_flow));
+        match (&result, fixed) {
             (Err(_), Some(fixed)) => text = fixed,
             _ => return result,
         }
@@ -350,6 +429,11 @@ fn with_repairs<T>(
 /// Builds node trees out of the event stream, one document at a time.
 struct Composer<'a> {
     src: &'a str,
+    source: Source<'a>,
+    /// How many flow collections are open, to tell flow-only repairs apart.
+    flow_depth: usize,
+    /// Whether the last raw saphyr error happened inside a flow collection.
+    error_in_flow: bool,
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     started: bool,
     /// The last raw saphyr error, kept so the caller can retry after repairing YAML 1.2-only
@@ -366,6 +450,9 @@ impl<'a> Composer<'a> {
     fn new(src: &'a str) -> Self {
         Composer {
             src,
+            source: Source::new(src),
+            flow_depth: 0,
+            error_in_flow: false,
             parser: Parser::new_from_str(src),
             started: false,
             scan_error: None,
@@ -377,10 +464,18 @@ impl<'a> Composer<'a> {
             Some(Ok(ev)) => Ok(ev),
             Some(Err(e)) => {
                 let err = scan_error(self.src, &e);
+                self.error_in_flow = self.flow_depth > 0;
                 self.scan_error = Some(e);
                 Err(err)
             }
             None => Ok((Event::StreamEnd, Span::empty(Marker::new(0, 0, 0)))),
+        }
+    }
+
+    fn open_flow(&mut self, flow_stack: &mut Vec<bool>, flow: bool) {
+        flow_stack.push(flow);
+        if flow {
+            self.flow_depth += 1;
         }
     }
 
@@ -407,6 +502,7 @@ impl<'a> Composer<'a> {
         let mut anchors: HashMap<usize, usize> = HashMap::new();
         let mut stack: Vec<Open> = Vec::new();
         let mut flow_maps: HashSet<usize> = HashSet::new();
+        let mut flow_stack: Vec<bool> = Vec::new();
         let mut root = None;
         loop {
             let (ev, span) = self.next()?;
@@ -416,7 +512,7 @@ impl<'a> Composer<'a> {
                 Event::StreamEnd => break,
                 Event::Scalar(value, style, anchor, tag) => {
                     if style == ScalarStyle::DoubleQuoted {
-                        check_escapes(self.src, &span)?;
+                        check_escapes(&self.source, &span)?;
                     }
                     if let (Some(Open::Map(p)), true) =
                         (stack.last(), value.is_empty() && tag.is_none())
@@ -424,8 +520,12 @@ impl<'a> Composer<'a> {
                         let expecting_key =
                             matches!(&nodes[*p].kind, Kind::Map(c) if c.len() % 2 == 0);
                         if expecting_key && style == ScalarStyle::Plain && anchor == 0 {
-                            check_empty_key(self.src, &span, &nodes_flow(&flow_maps, *p))?;
+                            check_empty_key(&self.source, &span, flow_maps.contains(p))?;
                         }
+                    }
+                    let mut value = value.into_owned();
+                    if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                        clip_at_eof(&self.source, &span, &mut value);
                     }
                     let tag = tag
                         .map(|t| format!("{}{}", t.handle, t.suffix))
@@ -433,7 +533,7 @@ impl<'a> Composer<'a> {
                     let implicit = (tag.is_empty() && style == ScalarStyle::Plain) || tag == "!";
                     nodes.push(Node {
                         kind: Kind::Scalar {
-                            value: value.into_owned(),
+                            value,
                             tag,
                             implicit,
                         },
@@ -441,13 +541,17 @@ impl<'a> Composer<'a> {
                     (anchor, None)
                 }
                 Event::SequenceStart(anchor, _) => {
+                    let flow = self.source.from(span.start.index()).starts_with('[');
+                    self.open_flow(&mut flow_stack, flow);
                     nodes.push(Node {
                         kind: Kind::Seq(Vec::new()),
                     });
                     (anchor, Some(Open::Seq(id)))
                 }
                 Event::MappingStart(anchor, _) => {
-                    if char_at(self.src, span.start.index()) == Some('{') {
+                    let flow = self.source.from(span.start.index()).starts_with('{');
+                    self.open_flow(&mut flow_stack, flow);
+                    if flow {
                         flow_maps.insert(id);
                     }
                     nodes.push(Node {
@@ -456,9 +560,7 @@ impl<'a> Composer<'a> {
                     (anchor, Some(Open::Map(id)))
                 }
                 Event::Alias(anchor_id) => {
-                    let name = span_text(self.src, &span)
-                        .trim_start_matches('*')
-                        .to_owned();
+                    let name = self.source.span(&span).trim_start_matches('*').to_owned();
                     let Some(&target) = anchors.get(&anchor_id) else {
                         return Err(Error::yaml(
                             format!("unknown anchor '{name}' referenced"),
@@ -472,6 +574,9 @@ impl<'a> Composer<'a> {
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     stack.pop();
+                    if flow_stack.pop() == Some(true) {
+                        self.flow_depth -= 1;
+                    }
                     continue;
                 }
                 Event::StreamStart | Event::DocumentStart(_) | Event::Nothing => continue,

@@ -240,3 +240,61 @@ fn corpus_values_round_trip_like_helm() {
     }
     report.finish("corpus");
 }
+
+fn short_hash(b: &[u8]) -> String {
+    sha256_hex(b)[..16].to_owned()
+}
+
+/// The corpus's CI values files and Helm-rendered manifests: split into documents as Helm v2
+/// does, then each document read (ghodss) and written back (`toYaml`), compared by hash.
+#[test]
+fn corpus_manifests_split_read_and_write_like_helm() {
+    let root = std::env::var("GOYAML_CORPUS").unwrap_or_else(|_| "/work/shared/corpus".to_owned());
+    let cases = data("manifests_expected.json");
+    let mut report = Report {
+        failures: Vec::new(),
+        checked: 0,
+    };
+    let mut missing = 0;
+    for case in cases.as_array().into_iter().flatten() {
+        let path = case["path"].as_str().unwrap_or("");
+        let Ok(bytes) = std::fs::read(PathBuf::from(&root).join(path)) else {
+            missing += 1;
+            continue;
+        };
+        report.check(
+            &format!("{path}: input hash"),
+            &json!(sha256_hex(&bytes)),
+            &case["input_sha256"],
+        );
+        let text = String::from_utf8_lossy(&bytes);
+        let docs = goyaml::split_manifests(&text);
+        let want_docs = case["docs"].as_array().cloned().unwrap_or_default();
+        report.check(
+            &format!("{path}: document count"),
+            &json!(docs.len()),
+            &json!(want_docs.len()),
+        );
+        for (n, (doc, want)) in docs.iter().zip(&want_docs).enumerate() {
+            let mut got = serde_json::Map::new();
+            got.insert("split".to_owned(), json!(short_hash(doc.as_bytes())));
+            match to_json(doc) {
+                Err(e) => {
+                    got.insert("error".to_owned(), json!(e.to_string()));
+                }
+                Ok(j) => {
+                    got.insert("json".to_owned(), json!(short_hash(go_json(&j).as_bytes())));
+                    if j.is_object() || j.is_null() {
+                        let y = to_yaml(&j);
+                        got.insert("toyaml".to_owned(), json!(short_hash(y.as_bytes())));
+                    }
+                }
+            }
+            report.check(&format!("{path}: document {n}"), &J::Object(got), want);
+        }
+    }
+    if missing > 0 {
+        eprintln!("manifests: {missing} files not found under {root}; they were skipped");
+    }
+    report.finish("corpus manifests");
+}

@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -237,6 +238,68 @@ func corpusCases() {
 	write("../data/corpus_expected.json", out)
 }
 
+var sep = regexp.MustCompile("(?:^|\\s*\n)---\\s*")
+
+// splitManifests is Helm v2's releaseutil.SplitManifests, returning the documents in order.
+func splitManifests(bigFile string) []string {
+	var res []string
+	docs := sep.Split(strings.TrimSpace(bigFile), -1)
+	for _, d := range docs {
+		if d == "" {
+			continue
+		}
+		res = append(res, strings.TrimSpace(d))
+	}
+	return res
+}
+
+func short(b []byte) string {
+	return sum(b)[:16]
+}
+
+// manifestCases records, for the CI values files and the rendered manifests of the corpus,
+// Helm's split into documents and, per document, short hashes of YAMLToJSON and of toYaml.
+func manifestCases() {
+	root := os.Getenv("GOYAML_CORPUS")
+	if root == "" {
+		root = "/work/shared/corpus"
+	}
+	var paths []string
+	for _, pat := range []string{"charts/*/*/ci/*.yaml", "expected/*/*/*.yaml"} {
+		m, _ := filepath.Glob(filepath.Join(root, pat))
+		paths = append(paths, m...)
+	}
+	sort.Strings(paths)
+	var out []interface{}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			panic(err)
+		}
+		rel, _ := filepath.Rel(root, p)
+		var docs []interface{}
+		for _, d := range splitManifests(string(data)) {
+			rec := map[string]interface{}{"split": short([]byte(d))}
+			j, err := ghodss.YAMLToJSON([]byte(d))
+			if err != nil {
+				rec["error"] = err.Error()
+			} else {
+				rec["json"] = short(j)
+				var m map[string]interface{}
+				if err := ghodss.Unmarshal([]byte(d), &m); err == nil {
+					y, err := ghodss.Marshal(m)
+					if err == nil {
+						rec["toyaml"] = short(y)
+					}
+				}
+			}
+			docs = append(docs, rec)
+		}
+		out = append(out, map[string]interface{}{"path": rel, "input_sha256": sum(data), "docs": docs})
+	}
+	write("../data/manifests_expected.json", out)
+}
+
 func write(path string, v interface{}) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -254,4 +317,5 @@ func main() {
 	yamlCases()
 	emitCases()
 	corpusCases()
+	manifestCases()
 }
