@@ -1,0 +1,1872 @@
+//! Server-side apply and field ownership (`metadata.managedFields`).
+//!
+//! This follows structured-merge-diff, the library behind kube-apiserver's field manager, at
+//! the level the simulator needs ("Tier 1"):
+//!
+//! - an applied configuration is turned into a field set (FieldsV1: `f:` fields, `k:` keyed
+//!   list items, `v:` set items, `.` for a node that is itself owned);
+//! - it is merged into the live object (maps per key, associative lists per key, atomic lists,
+//!   maps and structs replaced whole);
+//! - fields the manager applied before, no longer applies, and nobody else owns are removed;
+//! - fields another manager owns and whose value changes are conflicts (409) unless `force`,
+//!   which moves their ownership;
+//! - ordinary writes ([`record_update`]) give their writer the fields they changed and take
+//!   those fields from everybody else.
+//!
+//! Built-in kinds use the metadata of `smp_schema` (merge keys become list keys, with the
+//! extra keys of `+listMapKey`). Custom resources are treated as plain JSON: granular maps and
+//! atomic lists, with a typed `metadata`. As on a real server, ownership of `apiVersion`,
+//! `kind` and server-set metadata is never recorded, and `status` is ignored by writes to the
+//! main resource (and `spec` by writes to `/status`).
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde_json::{Map, Value};
+
+use super::strategic::smp_schema::{self, Field, FieldKind, TypeInfo, Zero};
+
+/// Why a server-side apply failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplyError {
+    /// Fields owned by other managers would change: 409 with one `FieldManagerConflict` cause
+    /// per conflict. The message is kube-apiserver's.
+    #[error("{}", conflict_message(.0))]
+    Conflicts(Vec<Conflict>),
+    /// The applied configuration cannot be applied (missing `apiVersion`/`kind`, a list item
+    /// without its key, duplicate keys, `metadata.managedFields` set): 400/422.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// One field owned by another manager that an apply would change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The manager that owns the field.
+    pub manager: String,
+    /// The field path as kube-apiserver prints it, like `.spec.replicas` or
+    /// `.spec.template.spec.containers[name="web"].image`.
+    pub field: String,
+    /// The cause message kube-apiserver sends for this field, like
+    /// `conflict with "kubectl-client-side-apply" using apps/v1`.
+    pub message: String,
+}
+
+fn conflict_message(conflicts: &[Conflict]) -> String {
+    if let [c] = conflicts {
+        return format!("Apply failed with 1 conflict: {}: {}", c.message, c.field);
+    }
+    let mut by_manager: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for c in conflicts {
+        let who = c
+            .message
+            .strip_prefix("conflict with ")
+            .unwrap_or(&c.message);
+        by_manager.entry(who).or_default().push(&c.field);
+    }
+    let mut lines = Vec::new();
+    for (who, fields) in by_manager {
+        lines.push(format!("conflicts with {who}:"));
+        lines.extend(fields.into_iter().map(|f| format!("- {f}")));
+    }
+    format!(
+        "Apply failed with {} conflicts: {}",
+        conflicts.len(),
+        lines.join("\n")
+    )
+}
+
+/// Applies `applied` (the body of an `application/apply-patch+yaml` request) for `manager`.
+///
+/// `live` is the stored object, or `None` to create it. Returns the new object with
+/// `metadata.managedFields` updated; server-owned metadata (uid, resourceVersion,
+/// creationTimestamp, generation) is kept from `live` and otherwise left for the caller.
+pub fn server_side_apply(
+    live: Option<&Value>,
+    applied: &Value,
+    manager: &str,
+    force: bool,
+    api_version: &str,
+    kind: &str,
+    now: &str,
+) -> Result<Value, ApplyError> {
+    let Value::Object(config) = applied else {
+        return Err(ApplyError::Invalid(
+            "the applied configuration must be a JSON object".to_owned(),
+        ));
+    };
+    for (field, expected) in [("apiVersion", api_version), ("kind", kind)] {
+        match config.get(field).and_then(Value::as_str) {
+            Some(v) if v == expected => {}
+            Some(v) => {
+                return Err(ApplyError::Invalid(format!(
+                    "the applied configuration has {field} {v:?}, but the request is for {expected:?}"
+                )));
+            }
+            None => {
+                return Err(ApplyError::Invalid(format!(
+                    "the applied configuration must set {field}"
+                )));
+            }
+        }
+    }
+    let mut config = config.clone();
+    match config.get_mut("metadata") {
+        Some(Value::Object(meta)) => {
+            if meta.get("managedFields").is_some_and(|v| !v.is_null()) {
+                return Err(ApplyError::Invalid(
+                    "metadata.managedFields must be nil".to_owned(),
+                ));
+            }
+            meta.remove("managedFields");
+        }
+        Some(Value::Null) | None => {}
+        Some(_) => {
+            return Err(ApplyError::Invalid("metadata must be an object".to_owned()));
+        }
+    }
+    // Writes to the main resource never change status.
+    config.remove("status");
+    let config = Value::Object(config);
+
+    let root = root_node(api_version, kind);
+    let mut live_obj = live.cloned().unwrap_or_else(|| Value::Object(Map::new()));
+    let mut managers = take_managed_fields(&mut live_obj);
+    check_keys(&config, root, &mut Vec::new())?;
+
+    let merged = merge_values(Some(&live_obj), Some(&config), root).unwrap_or(Value::Null);
+    let config_set = tracked(&to_field_set(&config, root), None);
+    let apply_id = ManagerId {
+        manager: manager.to_owned(),
+        operation: Operation::Apply,
+        api_version: String::new(),
+        subresource: String::new(),
+    };
+    let previous = managers.iter().position(|e| e.id == apply_id);
+    let last_set = previous
+        .map(|i| managers[i].set.clone())
+        .unwrap_or_default();
+    let mut owned_by_all = config_set.clone();
+    for e in managers.iter().filter(|e| e.id != apply_id) {
+        owned_by_all = owned_by_all.union(&e.set);
+    }
+    let mut pruned = merged;
+    prune(&mut pruned, &last_set, &owned_by_all, root);
+    strip_nulls(&mut pruned);
+
+    let cmp = compare_objects(&live_obj, &pruned, root, None);
+    let changed = cmp.modified.union(&cmp.added);
+    let mut conflicts = Vec::new();
+    for e in managers.iter_mut().filter(|e| e.id != apply_id) {
+        let taken = e.set.intersection(&changed);
+        if taken.is_empty() {
+            e.set = e.set.difference(&cmp.removed);
+            continue;
+        }
+        for path in taken.leaves() {
+            conflicts.push(Conflict {
+                manager: e.id.manager.clone(),
+                field: path_string(&path),
+                message: format!("conflict with {}", e.id.describe()),
+            });
+        }
+        e.set = e.set.difference(&taken).difference(&cmp.removed);
+    }
+    if !conflicts.is_empty() && !force {
+        return Err(ApplyError::Conflicts(conflicts));
+    }
+
+    let object_changed = pruned != live_obj;
+    match previous {
+        Some(i) => {
+            let entry = &mut managers[i];
+            entry.set = config_set;
+            entry.api_version = api_version.to_owned();
+            if object_changed || entry.time.is_empty() {
+                now.clone_into(&mut entry.time);
+            }
+        }
+        None => managers.push(Entry {
+            id: apply_id,
+            api_version: api_version.to_owned(),
+            time: now.to_owned(),
+            set: config_set,
+        }),
+    }
+    managers.retain(|e| !e.set.is_empty());
+    restore_server_metadata(&mut pruned, live);
+    put_managed_fields(&mut pruned, managers);
+    Ok(pruned)
+}
+
+/// Records an ordinary write (create, update, patch) by `manager` in `new`'s
+/// `metadata.managedFields`: the writer's `Update` entry gains the fields this write changed,
+/// other managers lose them, and everybody loses fields the write removed.
+///
+/// `subresource` is `Some("status")` for writes to `/status`. Managed fields the client sent in
+/// `new` replace the stored ones (this is how clients migrate ownership).
+pub fn record_update(
+    old: Option<&Value>,
+    new: &mut Value,
+    manager: &str,
+    subresource: Option<&str>,
+    now: &str,
+) {
+    if !new.is_object() {
+        return;
+    }
+    let api_version = new
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let kind = new
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let root = root_node(&api_version, &kind);
+
+    let mut old_obj = old.cloned().unwrap_or_else(|| Value::Object(Map::new()));
+    let stored = take_managed_fields(&mut old_obj);
+    let sent_raw = new
+        .get("metadata")
+        .and_then(|m| m.get("managedFields"))
+        .cloned();
+    let sent = take_managed_fields(new);
+    let sent_is_usable = sent_raw
+        .as_ref()
+        .and_then(Value::as_array)
+        .is_some_and(|l| !l.is_empty() && decode_entries(l).is_some());
+    let mut managers = if sent_is_usable && subresource.is_none() {
+        sent
+    } else {
+        stored
+    };
+
+    let cmp = compare_objects(&old_obj, new, root, subresource);
+    let changed = cmp.modified.union(&cmp.added);
+    for e in &mut managers {
+        e.set = e.set.difference(&changed).difference(&cmp.removed);
+    }
+    if !changed.is_empty() {
+        let id = ManagerId {
+            manager: manager.to_owned(),
+            operation: Operation::Update,
+            api_version: api_version.clone(),
+            subresource: subresource.unwrap_or_default().to_owned(),
+        };
+        match managers.iter_mut().find(|e| e.id == id) {
+            Some(e) => {
+                e.set = e.set.union(&changed);
+                now.clone_into(&mut e.time);
+            }
+            None => managers.push(Entry {
+                id,
+                api_version,
+                time: now.to_owned(),
+                set: changed,
+            }),
+        }
+    }
+    managers.retain(|e| !e.set.is_empty());
+    put_managed_fields(new, managers);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema positions.
+
+/// What the schema says about one position of an object.
+#[derive(Debug, Clone, Copy)]
+enum Node {
+    /// A struct with declared fields, merged per field.
+    Struct(&'static TypeInfo),
+    /// A map with arbitrary keys; values are of this struct type, or atomic scalars.
+    Map(Option<&'static TypeInfo>),
+    /// An associative list (keyed, or a set of scalars).
+    Assoc(&'static Field),
+    /// Owned and replaced as a whole.
+    Atomic,
+    /// No schema: maps are granular, lists atomic.
+    Deduced,
+    /// The root of a custom resource: a typed `metadata`, everything else deduced.
+    CustomRoot,
+}
+
+fn root_node(api_version: &str, kind: &str) -> Node {
+    smp_schema::root_type(api_version, kind).map_or(Node::CustomRoot, Node::Struct)
+}
+
+fn struct_node(name: Option<&str>) -> Node {
+    match name.and_then(smp_schema::type_info) {
+        Some(info) if info.atomic => Node::Atomic,
+        Some(info) => Node::Struct(info),
+        None => Node::Deduced,
+    }
+}
+
+fn field_node(field: &'static Field) -> Node {
+    match field.kind {
+        FieldKind::Scalar | FieldKind::ListAtomic => Node::Atomic,
+        FieldKind::Struct if field.atomic => Node::Atomic,
+        FieldKind::Struct => struct_node(field.elem),
+        FieldKind::Map if field.atomic => Node::Atomic,
+        FieldKind::Map => Node::Map(field.elem.and_then(smp_schema::type_info)),
+        FieldKind::ListSet | FieldKind::ListMap => Node::Assoc(field),
+    }
+}
+
+impl Node {
+    /// Is this a map-like node whose entries are tracked one by one?
+    fn is_granular_map(self) -> bool {
+        matches!(
+            self,
+            Node::Struct(_) | Node::Map(_) | Node::Deduced | Node::CustomRoot
+        )
+    }
+
+    /// The node of `key` in this map-like node, and whether `key` is a declared struct field.
+    fn child(self, key: &str) -> (Node, bool) {
+        match self {
+            Node::Struct(info) => match info.field(key) {
+                Some(f) => (field_node(f), true),
+                None => (Node::Deduced, false),
+            },
+            Node::Map(Some(info)) => (
+                if info.atomic {
+                    Node::Atomic
+                } else {
+                    Node::Struct(info)
+                },
+                false,
+            ),
+            Node::Map(None) => (Node::Atomic, false),
+            Node::CustomRoot => match key {
+                "metadata" => (
+                    smp_schema::object_meta().map_or(Node::Deduced, Node::Struct),
+                    true,
+                ),
+                "apiVersion" | "kind" => (Node::Atomic, true),
+                "spec" | "status" => (Node::Deduced, true),
+                _ => (Node::Deduced, false),
+            },
+            Node::Deduced | Node::Assoc(_) | Node::Atomic => (Node::Deduced, false),
+        }
+    }
+
+    /// The node of the items of an associative list.
+    fn item(self) -> Node {
+        match self {
+            Node::Assoc(f) if f.kind == FieldKind::ListMap => struct_node(f.elem),
+            _ => Node::Atomic,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths and field sets.
+
+/// One step of a field path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Element {
+    /// A map key or struct field: `f:<name>`.
+    Field(String),
+    /// An associative list item by its key fields (sorted by name): `k:{...}`.
+    Key(Vec<(String, Value)>),
+    /// A set item: `v:<json>`.
+    Value(Value),
+    /// A list item by position: `i:<n>` (only read from stored entries).
+    Index(u64),
+}
+
+fn value_rank(v: &Value) -> u8 {
+    match v {
+        Value::Null => 0,
+        Value::Bool(_) => 1,
+        Value::Number(_) => 2,
+        Value::String(_) => 3,
+        Value::Array(_) => 4,
+        Value::Object(_) => 5,
+    }
+}
+
+fn compare_values(a: &Value, b: &Value) -> Ordering {
+    match (a, b) {
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::Number(x), Value::Number(y)) => {
+            let (fx, fy) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
+            fx.partial_cmp(&fy).unwrap_or(Ordering::Equal)
+        }
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        (Value::Array(x), Value::Array(y)) => {
+            for (p, q) in x.iter().zip(y) {
+                let c = compare_values(p, q);
+                if c != Ordering::Equal {
+                    return c;
+                }
+            }
+            x.len().cmp(&y.len())
+        }
+        (Value::Object(_), Value::Object(_)) => a.to_string().cmp(&b.to_string()),
+        _ => value_rank(a).cmp(&value_rank(b)),
+    }
+}
+
+impl Ord for Element {
+    fn cmp(&self, other: &Self) -> Ordering {
+        use Element::{Field, Index, Key, Value as V};
+        let rank = |e: &Element| match e {
+            Field(_) => 0,
+            Key(_) => 1,
+            V(_) => 2,
+            Index(_) => 3,
+        };
+        match (self, other) {
+            (Field(a), Field(b)) => a.cmp(b),
+            (Key(a), Key(b)) => {
+                for ((na, va), (nb, vb)) in a.iter().zip(b) {
+                    let c = na.cmp(nb).then_with(|| compare_values(va, vb));
+                    if c != Ordering::Equal {
+                        return c;
+                    }
+                }
+                a.len().cmp(&b.len())
+            }
+            (V(a), V(b)) => compare_values(a, b),
+            (Index(a), Index(b)) => a.cmp(b),
+            _ => rank(self).cmp(&rank(other)),
+        }
+    }
+}
+
+impl PartialOrd for Element {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Element {
+    /// The FieldsV1 key of this element.
+    fn encode(&self) -> String {
+        match self {
+            Element::Field(name) => format!("f:{name}"),
+            Element::Key(fields) => {
+                let mut s = String::from("k:{");
+                for (i, (name, value)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        s.push(',');
+                    }
+                    s.push_str(&Value::String(name.clone()).to_string());
+                    s.push(':');
+                    s.push_str(&value.to_string());
+                }
+                s.push('}');
+                s
+            }
+            Element::Value(v) => format!("v:{v}"),
+            Element::Index(i) => format!("i:{i}"),
+        }
+    }
+
+    fn decode(key: &str) -> Option<Element> {
+        let (prefix, rest) = key.split_at_checked(2)?;
+        match prefix {
+            "f:" => Some(Element::Field(rest.to_owned())),
+            "k:" => {
+                let Ok(Value::Object(m)) = serde_json::from_str::<Value>(rest) else {
+                    return None;
+                };
+                let mut fields: Vec<(String, Value)> = m.into_iter().collect();
+                fields.sort_by(|a, b| a.0.cmp(&b.0));
+                Some(Element::Key(fields))
+            }
+            "v:" => serde_json::from_str(rest).ok().map(Element::Value),
+            "i:" => rest.parse().ok().map(Element::Index),
+            _ => None,
+        }
+    }
+
+    /// The element as kube-apiserver prints it in conflict messages.
+    fn display(&self, out: &mut String) {
+        match self {
+            Element::Field(name) => {
+                out.push('.');
+                out.push_str(name);
+            }
+            Element::Key(fields) => {
+                out.push('[');
+                for (i, (name, value)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    let _ = write!(out, "{name}={value}");
+                }
+                out.push(']');
+            }
+            Element::Value(v) => {
+                let _ = write!(out, "[={v}]");
+            }
+            Element::Index(i) => {
+                let _ = write!(out, "[{i}]");
+            }
+        }
+    }
+}
+
+type Path = Vec<Element>;
+
+fn path_string(path: &[Element]) -> String {
+    let mut s = String::new();
+    for e in path {
+        e.display(&mut s);
+    }
+    s
+}
+
+/// A set of field paths, stored as a tree: `members` are paths that end here, `children` are
+/// paths that continue.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct FieldSet {
+    members: std::collections::BTreeSet<Element>,
+    children: BTreeMap<Element, FieldSet>,
+}
+
+impl FieldSet {
+    fn is_empty(&self) -> bool {
+        self.members.is_empty() && self.children.is_empty()
+    }
+
+    fn insert(&mut self, path: &[Element]) {
+        match path {
+            [] => {}
+            [last] => {
+                self.members.insert(last.clone());
+            }
+            [first, rest @ ..] => self.children.entry(first.clone()).or_default().insert(rest),
+        }
+    }
+
+    fn has(&self, path: &[Element]) -> bool {
+        match path {
+            [] => false,
+            [last] => self.members.contains(last),
+            [first, rest @ ..] => self.children.get(first).is_some_and(|c| c.has(rest)),
+        }
+    }
+
+    /// True when some path of the set lies strictly below `path`.
+    fn has_below(&self, path: &[Element]) -> bool {
+        match path {
+            [] => !self.is_empty(),
+            [first, rest @ ..] => self.children.get(first).is_some_and(|c| c.has_below(rest)),
+        }
+    }
+
+    fn union(&self, other: &FieldSet) -> FieldSet {
+        let mut out = self.clone();
+        out.members.extend(other.members.iter().cloned());
+        for (k, v) in &other.children {
+            let merged = match out.children.get(k) {
+                Some(mine) => mine.union(v),
+                None => v.clone(),
+            };
+            out.children.insert(k.clone(), merged);
+        }
+        out
+    }
+
+    fn intersection(&self, other: &FieldSet) -> FieldSet {
+        let mut out = FieldSet {
+            members: self.members.intersection(&other.members).cloned().collect(),
+            children: BTreeMap::new(),
+        };
+        for (k, v) in &self.children {
+            if let Some(o) = other.children.get(k) {
+                let i = v.intersection(o);
+                if !i.is_empty() {
+                    out.children.insert(k.clone(), i);
+                }
+            }
+        }
+        out
+    }
+
+    fn difference(&self, other: &FieldSet) -> FieldSet {
+        let mut out = FieldSet {
+            members: self.members.difference(&other.members).cloned().collect(),
+            children: BTreeMap::new(),
+        };
+        for (k, v) in &self.children {
+            let d = match other.children.get(k) {
+                Some(o) => v.difference(o),
+                None => v.clone(),
+            };
+            if !d.is_empty() {
+                out.children.insert(k.clone(), d);
+            }
+        }
+        out
+    }
+
+    /// Removes every path equal to or below a member of `other`.
+    fn recursive_difference(&self, other: &FieldSet) -> FieldSet {
+        let mut out = FieldSet {
+            members: self.members.difference(&other.members).cloned().collect(),
+            children: BTreeMap::new(),
+        };
+        for (k, v) in &self.children {
+            if other.members.contains(k) {
+                continue;
+            }
+            let d = match other.children.get(k) {
+                Some(o) => v.recursive_difference(o),
+                None => v.clone(),
+            };
+            if !d.is_empty() {
+                out.children.insert(k.clone(), d);
+            }
+        }
+        out
+    }
+
+    /// Every member path, in order.
+    fn leaves(&self) -> Vec<Path> {
+        let mut out = Vec::new();
+        self.collect(&mut Vec::new(), &mut out);
+        out
+    }
+
+    fn collect(&self, prefix: &mut Path, out: &mut Vec<Path>) {
+        let mut keys: Vec<&Element> = self.members.iter().chain(self.children.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            prefix.push(k.clone());
+            if self.members.contains(k) {
+                out.push(prefix.clone());
+            }
+            if let Some(c) = self.children.get(k) {
+                c.collect(prefix, out);
+            }
+            prefix.pop();
+        }
+    }
+
+    /// The FieldsV1 JSON form.
+    fn to_fields_v1(&self) -> Value {
+        let mut keys: Vec<&Element> = self.members.iter().chain(self.children.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        let mut out = Map::new();
+        for k in keys {
+            let mut node = match self.children.get(k) {
+                Some(c) => match c.to_fields_v1() {
+                    Value::Object(m) => m,
+                    _ => Map::new(),
+                },
+                None => Map::new(),
+            };
+            if self.members.contains(k) && !node.is_empty() {
+                let mut with_self = Map::new();
+                with_self.insert(".".to_owned(), Value::Object(Map::new()));
+                with_self.extend(node);
+                node = with_self;
+            }
+            out.insert(k.encode(), Value::Object(node));
+        }
+        Value::Object(out)
+    }
+
+    /// Parses FieldsV1 JSON; `None` when it is malformed.
+    fn from_fields_v1(v: &Value) -> Option<FieldSet> {
+        let m = v.as_object()?;
+        let mut set = FieldSet::default();
+        for (key, child) in m {
+            if key == "." {
+                continue;
+            }
+            let element = Element::decode(key)?;
+            let child_map = child.as_object()?;
+            if child_map.is_empty() || child_map.contains_key(".") {
+                set.members.insert(element.clone());
+            }
+            let sub = FieldSet::from_fields_v1(child)?;
+            if !sub.is_empty() {
+                set.children.insert(element, sub);
+            }
+        }
+        Some(set)
+    }
+}
+
+fn set_of(paths: &[&[&str]]) -> FieldSet {
+    let mut set = FieldSet::default();
+    for p in paths {
+        let path: Path = p.iter().map(|s| Element::Field((*s).to_owned())).collect();
+        set.insert(&path);
+    }
+    set
+}
+
+/// Paths whose ownership is never tracked: type information and server-owned metadata. Only
+/// these exact paths are dropped, not what lies below them.
+fn stripped_paths() -> FieldSet {
+    set_of(&[
+        &["apiVersion"],
+        &["kind"],
+        &["metadata"],
+        &["metadata", "name"],
+        &["metadata", "namespace"],
+        &["metadata", "creationTimestamp"],
+        &["metadata", "selfLink"],
+        &["metadata", "uid"],
+        &["metadata", "clusterName"],
+        &["metadata", "generation"],
+        &["metadata", "managedFields"],
+        &["metadata", "resourceVersion"],
+    ])
+}
+
+/// The half of the object a write cannot change, dropped with everything below it: `status`
+/// for the main resource, `spec` for `/status`.
+fn reset_paths(subresource: Option<&str>) -> FieldSet {
+    match subresource {
+        Some("status") => set_of(&[&["spec"]]),
+        Some(_) => FieldSet::default(),
+        None => set_of(&[&["status"]]),
+    }
+}
+
+/// Drops untracked paths from a set.
+fn tracked(set: &FieldSet, subresource: Option<&str>) -> FieldSet {
+    set.difference(&stripped_paths())
+        .recursive_difference(&reset_paths(subresource))
+}
+
+// ---------------------------------------------------------------------------------------------
+// List items.
+
+/// The path element of an associative-list item; `None` when a key field is missing.
+fn item_element(item: &Value, node: Node) -> Option<Element> {
+    let Node::Assoc(field) = node else {
+        return None;
+    };
+    if field.kind == FieldKind::ListSet {
+        return Some(Element::Value(item.clone()));
+    }
+    let map = item.as_object()?;
+    let mut keys: Vec<(String, Value)> = Vec::with_capacity(field.keys.len());
+    for k in &field.keys {
+        let v = match map.get(*k) {
+            Some(v) if !v.is_null() => v.clone(),
+            // The only list-map key with a schema default.
+            _ if *k == "protocol" => Value::String("TCP".to_owned()),
+            _ => return None,
+        };
+        keys.push(((*k).to_owned(), v));
+    }
+    keys.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(Element::Key(keys))
+}
+
+/// Item elements of a list, or `None` when some item cannot be keyed (the list is then
+/// handled as atomic).
+fn item_elements(items: &[Value], node: Node) -> Option<Vec<Element>> {
+    items.iter().map(|i| item_element(i, node)).collect()
+}
+
+/// Rejects applied lists whose items lack their keys or repeat them.
+fn check_keys(v: &Value, node: Node, path: &mut Path) -> Result<(), ApplyError> {
+    match v {
+        Value::Object(m) if node.is_granular_map() => {
+            for (k, child) in m {
+                path.push(Element::Field(k.clone()));
+                check_keys(child, node.child(k).0, path)?;
+                path.pop();
+            }
+        }
+        Value::Array(items) if matches!(node, Node::Assoc(_)) => {
+            let mut seen: Vec<Element> = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let Some(e) = item_element(item, node) else {
+                    let missing = match node {
+                        Node::Assoc(f) => f
+                            .keys
+                            .iter()
+                            .find(|k| item.get(**k).is_none_or(Value::is_null))
+                            .copied(),
+                        _ => None,
+                    };
+                    return Err(ApplyError::Invalid(format!(
+                        "{}: element {i}: associative list with keys has an element that omits key field {:?} (and doesn't have default value)",
+                        path_string(path),
+                        missing.unwrap_or("")
+                    )));
+                };
+                if seen.contains(&e) {
+                    let mut p = path.clone();
+                    p.push(e);
+                    return Err(ApplyError::Invalid(format!(
+                        "{}: duplicate entries for key {}",
+                        path_string(path),
+                        path_string(&p[p.len() - 1..])
+                    )));
+                }
+                path.push(e.clone());
+                check_keys(item, node.item(), path)?;
+                path.pop();
+                seen.push(e);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field sets of values.
+
+fn to_field_set(v: &Value, node: Node) -> FieldSet {
+    let mut set = FieldSet::default();
+    walk_set(v, node, &mut Vec::new(), &mut set);
+    set
+}
+
+fn walk_set(v: &Value, node: Node, path: &mut Path, set: &mut FieldSet) {
+    match (v, node) {
+        (Value::Object(m), n) if n.is_granular_map() => {
+            for (k, child) in m {
+                let (child_node, declared) = n.child(k);
+                path.push(Element::Field(k.clone()));
+                walk_set(child, child_node, path, set);
+                let empty_map = child.as_object().is_some_and(Map::is_empty);
+                if child.is_null() || empty_map || !declared {
+                    set.insert(path);
+                }
+                path.pop();
+            }
+        }
+        (Value::Array(items), Node::Assoc(_)) => match item_elements(items, node) {
+            Some(elements) => {
+                let mut seen: Vec<&Element> = Vec::new();
+                for (item, e) in items.iter().zip(&elements) {
+                    path.push(e.clone());
+                    if !seen.contains(&e) {
+                        walk_set(item, node.item(), path, set);
+                        seen.push(e);
+                    }
+                    set.insert(path);
+                    path.pop();
+                }
+            }
+            None => set.insert(path),
+        },
+        (Value::Null, Node::Assoc(_) | Node::Struct(_) | Node::Map(_)) => {}
+        (Value::Object(_), _) | (Value::Array(_), _) => set.insert(path),
+        _ => set.insert(path),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merging an applied configuration into the live object.
+
+fn merge_values(live: Option<&Value>, config: Option<&Value>, node: Node) -> Option<Value> {
+    let (l, r) = match (live, config) {
+        (None, None) => return None,
+        (Some(l), None) => return Some(l.clone()),
+        (None, Some(r)) => return Some(r.clone()),
+        (Some(l), Some(r)) => (l, r),
+    };
+    match (l, r, node) {
+        (Value::Object(lm), Value::Object(rm), n) if n.is_granular_map() => {
+            if lm.is_empty() && rm.is_empty() {
+                return Some(r.clone());
+            }
+            let mut out = Map::new();
+            for (k, lv) in lm {
+                let merged = merge_values(Some(lv), rm.get(k), n.child(k).0);
+                if let Some(v) = merged {
+                    out.insert(k.clone(), v);
+                }
+            }
+            for (k, rv) in rm {
+                if !lm.contains_key(k) {
+                    out.insert(k.clone(), rv.clone());
+                }
+            }
+            Some(Value::Object(out))
+        }
+        (Value::Array(ll), Value::Array(rl), Node::Assoc(_)) => {
+            if ll.is_empty() && rl.is_empty() {
+                return Some(r.clone());
+            }
+            match (item_elements(ll, node), item_elements(rl, node)) {
+                (Some(le), Some(re)) => {
+                    Some(Value::Array(merge_lists(ll, &le, rl, &re, node.item())))
+                }
+                _ => Some(r.clone()),
+            }
+        }
+        _ => Some(r.clone()),
+    }
+}
+
+/// Merges two associative lists the way structured-merge-diff orders them: the applied
+/// order wins for shared items, and live-only items stay near their live neighbours.
+fn merge_lists(
+    lhs: &[Value],
+    lpe: &[Element],
+    rhs: &[Value],
+    rpe: &[Element],
+    item: Node,
+) -> Vec<Value> {
+    let find = |pes: &[Element], e: &Element| pes.iter().position(|x| x == e);
+    let mut shared: std::collections::VecDeque<&Element> =
+        rpe.iter().filter(|e| find(lpe, e).is_some()).collect();
+    let mut next_shared = shared.pop_front();
+    let mut merged_rhs: Vec<&Element> = Vec::new();
+    let mut out = Vec::with_capacity(lhs.len().max(rhs.len()));
+    let (mut li, mut ri) = (0, 0);
+    while li < lpe.len() || ri < rpe.len() {
+        if li < lpe.len() && ri < rpe.len() {
+            let pe = &lpe[li];
+            if pe == &rpe[ri] {
+                merged_rhs.push(pe);
+                out.extend(merge_values(Some(&lhs[li]), Some(&rhs[ri]), item));
+                li += 1;
+                ri += 1;
+                next_shared = shared.pop_front();
+                continue;
+            }
+            if find(rpe, pe).is_some() && next_shared.is_some_and(|n| n != pe) {
+                li += 1;
+                continue;
+            }
+        }
+        if li < lpe.len() {
+            let pe = &lpe[li];
+            match find(rpe, pe) {
+                None => {
+                    out.push(lhs[li].clone());
+                    li += 1;
+                    continue;
+                }
+                Some(_) if merged_rhs.contains(&pe) => li += 1,
+                Some(_) => {}
+            }
+        }
+        if ri < rpe.len() {
+            let pe = &rpe[ri];
+            merged_rhs.push(pe);
+            let live_item = find(lpe, pe).map(|i| &lhs[i]);
+            out.extend(merge_values(live_item, Some(&rhs[ri]), item));
+            ri += 1;
+            if next_shared.is_some_and(|n| n == pe) {
+                next_shared = shared.pop_front();
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Removing fields the applier no longer sets.
+
+fn prune(obj: &mut Value, last: &FieldSet, owned: &FieldSet, root: Node) {
+    let doomed: Vec<Path> = last
+        .leaves()
+        .into_iter()
+        .filter(|p| !owned.has(p) && !owned.has_below(p))
+        .collect();
+    // A doomed list item goes as a whole; removing its key fields first would lose the item.
+    let outermost: Vec<&Path> = doomed
+        .iter()
+        .filter(|p| !doomed.iter().any(|q| q.len() < p.len() && p.starts_with(q)))
+        .collect();
+    for path in outermost {
+        remove_path(obj, path, root);
+    }
+}
+
+/// Removes the value at `path`; empty maps and lists left behind are removed as well, as a
+/// typed round trip would omit them.
+fn remove_path(v: &mut Value, path: &[Element], node: Node) -> bool {
+    let Some((first, rest)) = path.split_first() else {
+        return false;
+    };
+    match (v, first) {
+        (Value::Object(m), Element::Field(name)) => {
+            let (child_node, _) = node.child(name);
+            if rest.is_empty() {
+                return m.remove(name).is_some();
+            }
+            let Some(child) = m.get_mut(name) else {
+                return false;
+            };
+            let removed = remove_path(child, rest, child_node);
+            let now_empty = match child {
+                Value::Array(l) => l.is_empty(),
+                Value::Object(o) => o.is_empty() && matches!(child_node, Node::Map(_)),
+                _ => false,
+            };
+            if removed && now_empty {
+                m.remove(name);
+            }
+            removed
+        }
+        (Value::Array(items), e @ (Element::Key(_) | Element::Value(_))) => {
+            let Some(i) = items
+                .iter()
+                .position(|it| item_element(it, node).as_ref() == Some(e))
+            else {
+                return false;
+            };
+            if rest.is_empty() {
+                items.remove(i);
+                return true;
+            }
+            remove_path(&mut items[i], rest, node.item())
+        }
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing two versions of an object.
+
+#[derive(Debug, Default)]
+struct Comparison {
+    added: FieldSet,
+    modified: FieldSet,
+    removed: FieldSet,
+}
+
+/// Compares two objects as typed values: both are completed with the empty structs and nulls
+/// a Go round trip would show, and untracked paths are dropped from the result.
+fn compare_objects(old: &Value, new: &Value, root: Node, subresource: Option<&str>) -> Comparison {
+    let mut old = old.clone();
+    let mut new = new.clone();
+    if let Some(meta) = old.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("managedFields");
+    }
+    if let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("managedFields");
+    }
+    zero_fill(&mut old, root);
+    zero_fill(&mut new, root);
+    let mut cmp = Comparison::default();
+    compare(Some(&old), Some(&new), root, &mut Vec::new(), &mut cmp);
+    Comparison {
+        added: tracked(&cmp.added, subresource),
+        modified: tracked(&cmp.modified, subresource),
+        removed: tracked(&cmp.removed, subresource),
+    }
+}
+
+fn compare_leaf(l: Option<&Value>, r: Option<&Value>, path: &Path, cmp: &mut Comparison) {
+    match (l, r) {
+        (None, Some(_)) => cmp.added.insert(path),
+        (Some(_), None) => cmp.removed.insert(path),
+        (Some(a), Some(b)) if a != b => cmp.modified.insert(path),
+        _ => {}
+    }
+}
+
+fn compare(
+    l: Option<&Value>,
+    r: Option<&Value>,
+    node: Node,
+    path: &mut Path,
+    cmp: &mut Comparison,
+) {
+    let granular_values = |v: Option<&Value>, want_list: bool| {
+        v.is_none_or(|v| {
+            v.is_null()
+                || if want_list {
+                    v.is_array()
+                } else {
+                    v.is_object()
+                }
+        })
+    };
+    if node.is_granular_map() && granular_values(l, false) && granular_values(r, false) {
+        let (lm, rm) = (l.and_then(Value::as_object), r.and_then(Value::as_object));
+        if lm.is_none_or(Map::is_empty) && rm.is_none_or(Map::is_empty) {
+            compare_leaf(l, r, path, cmp);
+            return;
+        }
+        let mut keys: Vec<&String> = lm.into_iter().flat_map(Map::keys).collect();
+        for k in rm.into_iter().flat_map(Map::keys) {
+            if !lm.is_some_and(|m| m.contains_key(k)) {
+                keys.push(k);
+            }
+        }
+        for k in keys {
+            path.push(Element::Field(k.clone()));
+            compare(
+                lm.and_then(|m| m.get(k)),
+                rm.and_then(|m| m.get(k)),
+                node.child(k).0,
+                path,
+                cmp,
+            );
+            path.pop();
+        }
+    } else if matches!(node, Node::Assoc(_)) && granular_values(l, true) && granular_values(r, true)
+    {
+        let (ll, rl) = (l.and_then(Value::as_array), r.and_then(Value::as_array));
+        let (ll, rl) = (
+            ll.map_or(&[][..], Vec::as_slice),
+            rl.map_or(&[][..], Vec::as_slice),
+        );
+        let (Some(le), Some(re)) = (item_elements(ll, node), item_elements(rl, node)) else {
+            compare_leaf(l, r, path, cmp);
+            return;
+        };
+        if ll.is_empty() && rl.is_empty() {
+            compare_leaf(l, r, path, cmp);
+            return;
+        }
+        let mut all: Vec<&Element> = Vec::new();
+        for e in le.iter().chain(re.iter()) {
+            if !all.contains(&e) {
+                all.push(e);
+            }
+        }
+        for e in all {
+            let li = le.iter().position(|x| x == e).map(|i| &ll[i]);
+            let ri = re.iter().position(|x| x == e).map(|i| &rl[i]);
+            path.push(e.clone());
+            compare(li, ri, node.item(), path, cmp);
+            path.pop();
+        }
+    } else {
+        compare_leaf(l, r, path, cmp);
+        return;
+    }
+    if l.is_none() {
+        cmp.added.insert(path);
+    } else if r.is_none() {
+        cmp.removed.insert(path);
+    }
+}
+
+/// Adds the fields a Go round trip of a typed object always shows: non-pointer structs as
+/// `{}` and never-omitted lists, maps and pointers as `null`.
+fn zero_fill(v: &mut Value, node: Node) {
+    match node {
+        Node::Struct(info) => {
+            let Value::Object(m) = v else {
+                return;
+            };
+            for (name, field) in &info.fields {
+                match field.zero {
+                    Zero::Empty if !m.contains_key(*name) => {
+                        m.insert((*name).to_owned(), Value::Object(Map::new()));
+                    }
+                    Zero::Null if !m.contains_key(*name) => {
+                        m.insert((*name).to_owned(), Value::Null);
+                    }
+                    _ => {}
+                }
+            }
+            for (k, child) in m.iter_mut() {
+                if let Some(field) = info.fields.get(k.as_str()) {
+                    zero_fill(child, field_node(field));
+                }
+            }
+        }
+        Node::Map(Some(_)) => {
+            if let Value::Object(m) = v {
+                for (k, child) in m.iter_mut() {
+                    let child_node = node.child(k).0;
+                    zero_fill(child, child_node);
+                }
+            }
+        }
+        Node::Assoc(_) => {
+            if let Value::Array(items) = v {
+                for item in items {
+                    zero_fill(item, node.item());
+                }
+            }
+        }
+        Node::CustomRoot => {
+            if let Some(meta) = v.get_mut("metadata") {
+                zero_fill(meta, node.child("metadata").0);
+            }
+        }
+        Node::Map(None) | Node::Atomic | Node::Deduced => {}
+    }
+}
+
+/// Drops `null` map values, which a typed decode would omit.
+fn strip_nulls(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, x| !x.is_null());
+            m.values_mut().for_each(strip_nulls);
+        }
+        Value::Array(l) => l.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
+fn restore_server_metadata(obj: &mut Value, live: Option<&Value>) {
+    const SERVER_OWNED: [&str; 5] = [
+        "uid",
+        "creationTimestamp",
+        "generation",
+        "resourceVersion",
+        "deletionTimestamp",
+    ];
+    let live_meta = live
+        .and_then(|l| l.get("metadata"))
+        .and_then(Value::as_object);
+    let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for key in SERVER_OWNED {
+        match live_meta.and_then(|m| m.get(key)) {
+            Some(v) => {
+                meta.insert(key.to_owned(), v.clone());
+            }
+            None if key != "resourceVersion" => {
+                meta.remove(key);
+            }
+            None => {}
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// managedFields entries.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Operation {
+    Apply,
+    Update,
+}
+
+impl Operation {
+    fn as_str(self) -> &'static str {
+        match self {
+            Operation::Apply => "Apply",
+            Operation::Update => "Update",
+        }
+    }
+}
+
+/// Who owns a set: apply entries are per manager, update entries per manager and version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ManagerId {
+    manager: String,
+    operation: Operation,
+    /// Only part of the identity of `Update` entries.
+    api_version: String,
+    subresource: String,
+}
+
+impl ManagerId {
+    /// The manager as kube-apiserver names it in conflict messages.
+    fn describe(&self) -> String {
+        let mut s = format!("{:?}", self.manager);
+        if !self.subresource.is_empty() {
+            let _ = write!(s, " with subresource {:?}", self.subresource);
+        }
+        if self.operation == Operation::Update {
+            let _ = write!(s, " using {}", self.api_version);
+        }
+        s
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    id: ManagerId,
+    api_version: String,
+    time: String,
+    set: FieldSet,
+}
+
+fn decode_entries(list: &[Value]) -> Option<Vec<Entry>> {
+    let mut out: Vec<Entry> = Vec::new();
+    for v in list {
+        let m = v.as_object()?;
+        let text = |k: &str| {
+            m.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let operation = match m.get("operation").and_then(Value::as_str) {
+            Some("Apply") => Operation::Apply,
+            Some("Update") => Operation::Update,
+            _ => return None,
+        };
+        if m.get("fieldsType")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t != "FieldsV1")
+        {
+            return None;
+        }
+        let set = match m.get("fieldsV1") {
+            Some(f) => FieldSet::from_fields_v1(f)?,
+            None => FieldSet::default(),
+        };
+        let api_version = text("apiVersion");
+        let id = ManagerId {
+            manager: text("manager"),
+            operation,
+            api_version: if operation == Operation::Update {
+                api_version.clone()
+            } else {
+                String::new()
+            },
+            subresource: text("subresource"),
+        };
+        match out.iter_mut().find(|e| e.id == id) {
+            Some(e) => e.set = e.set.union(&set),
+            None => out.push(Entry {
+                id,
+                api_version,
+                time: text("time"),
+                set,
+            }),
+        }
+    }
+    Some(out)
+}
+
+/// Removes `metadata.managedFields` from `obj` and decodes it (undecodable entries count as
+/// none, as on a real server that then starts over).
+fn take_managed_fields(obj: &mut Value) -> Vec<Entry> {
+    let raw = obj
+        .get_mut("metadata")
+        .and_then(Value::as_object_mut)
+        .and_then(|m| m.remove("managedFields"));
+    match raw {
+        Some(Value::Array(list)) => decode_entries(&list).unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+fn put_managed_fields(obj: &mut Value, mut entries: Vec<Entry>) {
+    // kube-apiserver's order: operation, then time, manager, apiVersion, subresource.
+    entries.sort_by(|a, b| {
+        a.id.operation
+            .cmp(&b.id.operation)
+            .then_with(|| a.time.cmp(&b.time))
+            .then_with(|| a.id.manager.cmp(&b.id.manager))
+            .then_with(|| a.api_version.cmp(&b.api_version))
+            .then_with(|| a.id.subresource.cmp(&b.id.subresource))
+    });
+    let encoded: Vec<Value> = entries
+        .into_iter()
+        .map(|e| {
+            let mut m = Map::new();
+            m.insert("manager".to_owned(), Value::String(e.id.manager));
+            m.insert(
+                "operation".to_owned(),
+                Value::String(e.id.operation.as_str().to_owned()),
+            );
+            m.insert("apiVersion".to_owned(), Value::String(e.api_version));
+            m.insert("time".to_owned(), Value::String(e.time));
+            m.insert(
+                "fieldsType".to_owned(),
+                Value::String("FieldsV1".to_owned()),
+            );
+            m.insert("fieldsV1".to_owned(), e.set.to_fields_v1());
+            if !e.id.subresource.is_empty() {
+                m.insert("subresource".to_owned(), Value::String(e.id.subresource));
+            }
+            Value::Object(m)
+        })
+        .collect();
+    let Value::Object(root) = obj else {
+        return;
+    };
+    let meta = root
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !meta.is_object() {
+        *meta = Value::Object(Map::new());
+    }
+    if let Value::Object(meta) = meta {
+        if encoded.is_empty() {
+            meta.remove("managedFields");
+        } else {
+            meta.insert("managedFields".to_owned(), Value::Array(encoded));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const T1: &str = "2026-01-01T00:00:00Z";
+    const T2: &str = "2026-01-01T00:01:00Z";
+    const T3: &str = "2026-01-01T00:02:00Z";
+
+    fn deployment(replicas: u64, containers: Value) -> Value {
+        json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
+            "spec": {
+                "replicas": replicas,
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": containers}}
+            }
+        })
+    }
+
+    fn apply(
+        live: Option<&Value>,
+        applied: &Value,
+        manager: &str,
+        force: bool,
+        now: &str,
+    ) -> Result<Value, ApplyError> {
+        let gv = applied["apiVersion"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let kind = applied["kind"].as_str().unwrap_or_default().to_owned();
+        server_side_apply(live, applied, manager, force, &gv, &kind, now)
+    }
+
+    fn managed(obj: &Value) -> &Vec<Value> {
+        obj["metadata"]["managedFields"]
+            .as_array()
+            .expect("managedFields")
+    }
+
+    fn entry<'a>(obj: &'a Value, manager: &str) -> &'a Value {
+        managed(obj)
+            .iter()
+            .find(|e| e["manager"] == manager)
+            .unwrap_or_else(|| panic!("no entry for {manager}"))
+    }
+
+    #[test]
+    fn apply_creates_with_the_documented_managed_fields() {
+        // The example of the Kubernetes server-side apply documentation.
+        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "test-cm", "namespace": "default", "labels": {"test-label": "test"}},
+            "data": {"key": "some value"}});
+        let got = apply(None, &cm, "kubectl", false, T1).expect("apply");
+        assert_eq!(got["data"], json!({"key": "some value"}));
+        assert_eq!(
+            got["metadata"]["managedFields"],
+            json!([{
+                "manager": "kubectl", "operation": "Apply", "apiVersion": "v1", "time": T1,
+                "fieldsType": "FieldsV1",
+                "fieldsV1": {"f:data": {"f:key": {}}, "f:metadata": {"f:labels": {"f:test-label": {}}}}
+            }])
+        );
+    }
+
+    #[test]
+    fn deployment_field_set_uses_keys_atomic_selector_and_port_protocol_default() {
+        let d = deployment(
+            2,
+            json!([{"name": "web", "image": "nginx", "ports": [{"containerPort": 80}]}]),
+        );
+        let got = apply(None, &d, "helm", false, T1).expect("apply");
+        assert_eq!(
+            entry(&got, "helm")["fieldsV1"],
+            json!({
+                "f:metadata": {"f:labels": {"f:app": {}}},
+                "f:spec": {
+                    "f:replicas": {},
+                    "f:selector": {},
+                    "f:template": {
+                        "f:metadata": {"f:labels": {"f:app": {}}},
+                        "f:spec": {"f:containers": {"k:{\"name\":\"web\"}": {
+                            ".": {}, "f:image": {}, "f:name": {},
+                            "f:ports": {"k:{\"containerPort\":80,\"protocol\":\"TCP\"}": {".": {}, "f:containerPort": {}}}
+                        }}}
+                    }
+                }
+            })
+        );
+        assert!(
+            got["metadata"].get("uid").is_none(),
+            "server-owned metadata is left to the caller"
+        );
+    }
+
+    #[test]
+    fn conflicting_apply_is_refused_and_force_moves_ownership() {
+        let live = apply(
+            None,
+            &deployment(2, json!([{"name": "web", "image": "nginx"}])),
+            "helm",
+            false,
+            T1,
+        )
+        .expect("apply");
+        let mut other = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {"replicas": 3}});
+        let err =
+            apply(Some(&live), &other, "scaler", false, T2).expect_err("replicas belongs to helm");
+        let ApplyError::Conflicts(conflicts) = &err else {
+            panic!("expected conflicts, got {err:?}")
+        };
+        assert_eq!(conflicts.len(), 1);
+        assert_eq!(conflicts[0].manager, "helm");
+        assert_eq!(conflicts[0].field, ".spec.replicas");
+        assert_eq!(conflicts[0].message, "conflict with \"helm\"");
+        assert_eq!(
+            err.to_string(),
+            "Apply failed with 1 conflict: conflict with \"helm\": .spec.replicas"
+        );
+
+        let forced = apply(Some(&live), &other, "scaler", true, T2).expect("forced apply");
+        assert_eq!(forced["spec"]["replicas"], json!(3));
+        assert_eq!(
+            entry(&forced, "scaler")["fieldsV1"],
+            json!({"f:spec": {"f:replicas": {}}})
+        );
+        assert!(
+            entry(&forced, "helm")["fieldsV1"]["f:spec"]
+                .get("f:replicas")
+                .is_none()
+        );
+        assert_eq!(
+            entry(&forced, "helm")["time"],
+            json!(T1),
+            "the loser's timestamp is kept"
+        );
+
+        // The same value is shared ownership, not a conflict.
+        other["spec"]["replicas"] = json!(2);
+        let shared = apply(Some(&live), &other, "scaler", false, T2).expect("same value");
+        assert!(
+            entry(&shared, "helm")["fieldsV1"]["f:spec"]
+                .get("f:replicas")
+                .is_some()
+        );
+        assert!(
+            entry(&shared, "scaler")["fieldsV1"]["f:spec"]
+                .get("f:replicas")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn fields_no_longer_applied_are_removed_unless_someone_else_owns_them() {
+        let two = deployment(
+            2,
+            json!([{"name": "web", "image": "nginx", "env": [{"name": "A", "value": "1"}, {"name": "DEBUG", "value": "1"}]},
+                   {"name": "sidecar", "image": "busybox"}]),
+        );
+        let live = apply(None, &two, "helm", false, T1).expect("apply");
+        let mut one = deployment(
+            2,
+            json!([{"name": "web", "image": "nginx", "env": [{"name": "A", "value": "1"}]}]),
+        );
+        one["metadata"]["labels"] = json!({});
+        let got = apply(Some(&live), &one, "helm", false, T2).expect("apply");
+        assert_eq!(
+            got["spec"]["template"]["spec"]["containers"],
+            json!([{"name": "web", "image": "nginx", "env": [{"name": "A", "value": "1"}]}])
+        );
+        assert!(
+            got["metadata"].get("labels").is_none(),
+            "an emptied label map is dropped"
+        );
+
+        // A label another manager also applied survives when the first manager drops it.
+        let with_label = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "labels": {"a": "1", "b": "2"}}});
+        let live = apply(None, &with_label, "one", false, T1).expect("apply");
+        let live = apply(Some(&live), &json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "labels": {"b": "2"}}}), "two", false, T2)
+            .expect("apply");
+        let got = apply(Some(&live), &json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "labels": {"a": "1"}}}), "one", false, T3)
+            .expect("apply");
+        assert_eq!(got["metadata"]["labels"], json!({"a": "1", "b": "2"}));
+        let got = apply(
+            Some(&live),
+            &json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}),
+            "one",
+            false,
+            T3,
+        )
+        .expect("apply");
+        assert_eq!(got["metadata"]["labels"], json!({"b": "2"}));
+        assert!(
+            managed(&got).iter().all(|e| e["manager"] != "one"),
+            "empty entries are dropped"
+        );
+    }
+
+    #[test]
+    fn apply_merges_associative_lists_by_key() {
+        let live = apply(
+            None,
+            &deployment(1, json!([{"name": "a", "image": "a"}])),
+            "helm",
+            false,
+            T1,
+        )
+        .expect("apply");
+        let sidecar = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+            "spec": {"template": {"spec": {"containers": [{"name": "b", "image": "b"}]}}}});
+        let got = apply(Some(&live), &sidecar, "injector", false, T2).expect("apply");
+        assert_eq!(
+            got["spec"]["template"]["spec"]["containers"],
+            json!([{"name": "a", "image": "a"}, {"name": "b", "image": "b"}])
+        );
+        // Tolerations are atomic: the applier replaces the whole list and owns it as one field.
+        let tol = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"tolerations": [{"key": "a", "operator": "Exists"}]}});
+        let got = apply(None, &tol, "m", false, T1).expect("apply");
+        assert_eq!(
+            entry(&got, "m")["fieldsV1"],
+            json!({"f:spec": {"f:tolerations": {}}})
+        );
+    }
+
+    #[test]
+    fn finalizers_are_a_set() {
+        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "finalizers": ["x/y"]}});
+        let got = apply(None, &cm, "m", false, T1).expect("apply");
+        assert_eq!(
+            entry(&got, "m")["fieldsV1"],
+            json!({"f:metadata": {"f:finalizers": {"v:\"x/y\"": {}}}})
+        );
+        let cm2 = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "finalizers": ["z"]}});
+        let got = apply(Some(&got), &cm2, "n", false, T2).expect("apply");
+        assert_eq!(got["metadata"]["finalizers"], json!(["x/y", "z"]));
+    }
+
+    #[test]
+    fn custom_resources_are_granular_maps_with_atomic_lists() {
+        let cr = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "labels": {"a": "b"}},
+            "spec": {"size": 3, "tags": ["x", "y"], "config": {"k": "v"}}, "status": {"ready": true}});
+        let got = apply(None, &cr, "m", false, T1).expect("apply");
+        assert!(
+            got.get("status").is_none(),
+            "status is ignored on the main resource"
+        );
+        assert_eq!(
+            entry(&got, "m")["fieldsV1"],
+            json!({"f:metadata": {"f:labels": {"f:a": {}}},
+                   "f:spec": {"f:config": {".": {}, "f:k": {}}, "f:size": {}, "f:tags": {}}})
+        );
+        let smaller = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"size": 4, "tags": ["z"]}});
+        let got = apply(Some(&got), &smaller, "m", false, T2).expect("apply");
+        assert_eq!(got["spec"], json!({"size": 4, "tags": ["z"]}));
+    }
+
+    #[test]
+    fn invalid_configurations_are_refused() {
+        let no_name = deployment(1, json!([{"image": "x"}]));
+        let err = apply(None, &no_name, "m", false, T1).expect_err("containers need a name");
+        assert!(
+            err.to_string().contains("omits key field \"name\""),
+            "{err}"
+        );
+        let dup = deployment(1, json!([{"name": "a"}, {"name": "a"}]));
+        let err = apply(None, &dup, "m", false, T1).expect_err("duplicate keys");
+        assert!(
+            err.to_string()
+                .contains("duplicate entries for key [name=\"a\"]"),
+            "{err}"
+        );
+        let with_mf = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "managedFields": [{}]}});
+        assert!(matches!(
+            apply(None, &with_mf, "m", false, T1),
+            Err(ApplyError::Invalid(_))
+        ));
+        let wrong_kind = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "c"}});
+        let err = server_side_apply(None, &wrong_kind, "m", false, "v1", "ConfigMap", T1)
+            .expect_err("kind mismatch");
+        assert!(matches!(err, ApplyError::Invalid(_)));
+    }
+
+    #[test]
+    fn a_no_op_apply_keeps_the_timestamp() {
+        let d = deployment(1, json!([{"name": "a", "image": "a"}]));
+        let live = apply(None, &d, "helm", false, T1).expect("apply");
+        let again = apply(Some(&live), &d, "helm", false, T2).expect("apply");
+        assert_eq!(again, live);
+    }
+
+    #[test]
+    fn record_update_on_create_marks_new_maps_and_lists_like_a_typed_server() {
+        let mut cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "labels": {"app": "x"}}, "data": {"key": "v"}});
+        record_update(None, &mut cm, "kubectl-create", None, T1);
+        assert_eq!(
+            cm["metadata"]["managedFields"],
+            json!([{"manager": "kubectl-create", "operation": "Update", "apiVersion": "v1", "time": T1,
+                    "fieldsType": "FieldsV1",
+                    "fieldsV1": {"f:data": {".": {}, "f:key": {}}, "f:metadata": {"f:labels": {".": {}, "f:app": {}}}}}])
+        );
+
+        let mut d = deployment(
+            1,
+            json!([{"name": "web", "image": "nginx", "ports": [{"containerPort": 80, "protocol": "TCP"}]}]),
+        );
+        record_update(None, &mut d, "kubectl-client-side-apply", None, T1);
+        let f = &entry(&d, "kubectl-client-side-apply")["fieldsV1"];
+        // `containers` exists (as null) in a zero Deployment, `ports` does not.
+        let web = &f["f:spec"]["f:template"]["f:spec"]["f:containers"]["k:{\"name\":\"web\"}"];
+        assert!(
+            f["f:spec"]["f:template"]["f:spec"]["f:containers"]
+                .get(".")
+                .is_none()
+        );
+        assert_eq!(web["f:ports"]["."], json!({}));
+        assert_eq!(
+            web["f:resources"],
+            json!({}),
+            "non-pointer structs count as set"
+        );
+        assert_eq!(f["f:spec"]["f:selector"], json!({}));
+        assert!(f["f:spec"].get(".").is_none());
+        assert!(f.get("f:status").is_none());
+    }
+
+    #[test]
+    fn updates_take_fields_from_appliers_and_conflict_later() {
+        let live = apply(
+            None,
+            &deployment(2, json!([{"name": "web", "image": "nginx"}])),
+            "helm",
+            false,
+            T1,
+        )
+        .expect("apply");
+        let mut scaled = live.clone();
+        scaled["spec"]["replicas"] = json!(5);
+        record_update(
+            Some(&live),
+            &mut scaled,
+            "kube-controller-manager",
+            None,
+            T2,
+        );
+        assert_eq!(
+            entry(&scaled, "kube-controller-manager")["fieldsV1"],
+            json!({"f:spec": {"f:replicas": {}}})
+        );
+        assert_eq!(
+            entry(&scaled, "kube-controller-manager")["operation"],
+            json!("Update")
+        );
+        assert!(
+            entry(&scaled, "helm")["fieldsV1"]["f:spec"]
+                .get("f:replicas")
+                .is_none()
+        );
+        assert_eq!(
+            managed(&scaled)[0]["manager"],
+            json!("helm"),
+            "Apply entries sort first"
+        );
+
+        let err = apply(
+            Some(&scaled),
+            &deployment(3, json!([{"name": "web", "image": "nginx"}])),
+            "helm",
+            false,
+            T3,
+        )
+        .expect_err("replicas now belongs to the controller");
+        assert_eq!(
+            err.to_string(),
+            "Apply failed with 1 conflict: conflict with \"kube-controller-manager\" using apps/v1: .spec.replicas"
+        );
+
+        // A write that changes nothing leaves managedFields alone.
+        let mut same = scaled.clone();
+        record_update(Some(&scaled), &mut same, "other", None, T3);
+        assert_eq!(same, scaled);
+    }
+
+    #[test]
+    fn status_writes_are_recorded_with_their_subresource() {
+        let live = apply(
+            None,
+            &deployment(1, json!([{"name": "web", "image": "nginx"}])),
+            "helm",
+            false,
+            T1,
+        )
+        .expect("apply");
+        let mut new = live.clone();
+        new["status"] =
+            json!({"readyReplicas": 1, "conditions": [{"type": "Available", "status": "True"}]});
+        record_update(
+            Some(&live),
+            &mut new,
+            "kube-controller-manager",
+            Some("status"),
+            T2,
+        );
+        let e = entry(&new, "kube-controller-manager");
+        assert_eq!(e["subresource"], json!("status"));
+        assert_eq!(
+            e["fieldsV1"],
+            json!({"f:status": {"f:conditions": {".": {}, "k:{\"type\":\"Available\"}": {".": {}, "f:status": {}, "f:type": {}}}, "f:readyReplicas": {}}})
+        );
+        // The main resource ignores status.
+        let mut main = live.clone();
+        main["status"] = json!({"readyReplicas": 1});
+        record_update(Some(&live), &mut main, "someone", None, T2);
+        assert!(managed(&main).iter().all(|e| e["manager"] != "someone"));
+    }
+
+    #[test]
+    fn client_sent_managed_fields_replace_the_stored_ones() {
+        let mut live = deployment(1, json!([{"name": "web", "image": "nginx"}]));
+        record_update(None, &mut live, "kubectl-client-side-apply", None, T1);
+        let mut migrated = live.clone();
+        let mut entries = managed(&live).clone();
+        entries[0]["manager"] = json!("helm");
+        entries[0]["operation"] = json!("Apply");
+        migrated["metadata"]["managedFields"] = Value::Array(entries);
+        record_update(Some(&live), &mut migrated, "helm", None, T2);
+        assert_eq!(managed(&migrated).len(), 1);
+        assert_eq!(managed(&migrated)[0]["manager"], json!("helm"));
+        assert_eq!(managed(&migrated)[0]["operation"], json!("Apply"));
+    }
+
+    #[test]
+    fn fields_v1_round_trips() {
+        let f = json!({"f:metadata": {"f:labels": {".": {}, "f:a": {}}},
+            "f:spec": {"f:ports": {"k:{\"port\":80,\"protocol\":\"TCP\"}": {".": {}, "f:port": {}}}, "f:x": {"v:\"s\"": {}, "i:3": {}}}});
+        let set = FieldSet::from_fields_v1(&f).expect("parses");
+        assert_eq!(set.to_fields_v1(), f);
+        assert!(FieldSet::from_fields_v1(&json!({"q:x": {}})).is_none());
+        let paths: Vec<String> = set.leaves().iter().map(|p| path_string(p)).collect();
+        assert_eq!(
+            paths,
+            vec![
+                ".metadata.labels",
+                ".metadata.labels.a",
+                ".spec.ports[port=80,protocol=\"TCP\"]",
+                ".spec.ports[port=80,protocol=\"TCP\"].port",
+                ".spec.x[=\"s\"]",
+                ".spec.x[3]",
+            ]
+        );
+    }
+
+    #[test]
+    fn conflict_messages_group_by_manager() {
+        let c = |m: &str, f: &str| Conflict {
+            manager: m.to_owned(),
+            field: f.to_owned(),
+            message: format!("conflict with \"{m}\""),
+        };
+        let err = ApplyError::Conflicts(vec![c("b", ".x"), c("a", ".y"), c("b", ".z")]);
+        assert_eq!(
+            err.to_string(),
+            "Apply failed with 3 conflicts: conflicts with \"a\":\n- .y\nconflicts with \"b\":\n- .x\n- .z"
+        );
+    }
+}
