@@ -30,16 +30,25 @@
 //! user agent, verb, group, version, resource, subresource, namespace, name, path) and
 //! [`RequestAttributes`] (the authorization view).
 
+pub mod admin;
+pub mod api;
+pub mod auth;
 pub mod defaults;
+pub mod discovery;
 pub mod error;
+pub mod gc;
 pub mod patch;
+pub mod protobuf;
+pub mod rbac;
 pub mod registry;
 pub mod request;
 pub mod selector;
+pub mod server;
 pub mod store;
 pub mod validation;
 
 pub use error::ApiError;
 pub use registry::{GroupResource, Registry, ResourceInfo};
 pub use request::{RequestAttributes, RequestInfo, UserIdentity};
+pub use server::{Builder, Server, ServerError};
 pub use store::Store;
