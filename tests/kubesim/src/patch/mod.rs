@@ -4,6 +4,9 @@
 //! `json-patch` crate. Strategic merge patch and server-side apply live in the `strategic` and
 //! `apply` submodules (written separately); this module maps their errors to API statuses.
 
+pub mod apply;
+pub mod strategic;
+
 use serde_json::Value;
 
 use crate::error::{ApiError, Cause};
@@ -169,7 +172,8 @@ pub fn manager_from_user_agent(ua: &str) -> String {
     }
 }
 
-/// Bridge to the strategic merge patch and server-side apply engines.
+/// Bridge to the strategic merge patch and server-side apply engines: maps their errors to
+/// API statuses.
 mod engine {
     use super::*;
 
@@ -180,10 +184,15 @@ mod engine {
         api_version: &str,
         kind: &str,
     ) -> Result<Value, ApiError> {
-        let _ = (cur, patch, api_version);
-        Err(ApiError::unsupported_media_type(format!(
-            "not implemented: strategic merge patch for {kind} (the SMP engine is not built in yet)"
-        )))
+        strategic::strategic_merge_patch(cur, patch, api_version, kind).map_err(|e| {
+            let msg = e.to_string();
+            match e.status_code() {
+                415 => ApiError::unsupported_media_type(msg),
+                400 => ApiError::bad_request(msg),
+                422 => ApiError::new(422, "Invalid", msg),
+                _ => ApiError::internal(msg),
+            }
+        })
     }
 
     /// Server-side apply.
@@ -195,10 +204,30 @@ mod engine {
         api_version: &str,
         kind: &str,
     ) -> Result<Value, ApiError> {
-        let _ = (cur, applied, manager, force, api_version);
-        Err(ApiError::unsupported_media_type(format!(
-            "not implemented: server-side apply for {kind} (the apply engine is not built in yet)"
-        )))
+        apply::server_side_apply(
+            cur,
+            applied,
+            manager,
+            force,
+            api_version,
+            kind,
+            &now_rfc3339(),
+        )
+        .map_err(|e| match &e {
+            apply::ApplyError::Conflicts(cs) => {
+                let mut err = ApiError::new(409, "Conflict", e.to_string());
+                err.details.causes = cs
+                    .iter()
+                    .map(|c| Cause {
+                        reason: "FieldManagerConflict".to_owned(),
+                        message: c.message.clone(),
+                        field: c.field.clone(),
+                    })
+                    .collect();
+                err
+            }
+            apply::ApplyError::Invalid(m) => ApiError::new(422, "Invalid", m.clone()),
+        })
     }
 
     /// managedFields bookkeeping for non-apply writes.
@@ -209,7 +238,7 @@ mod engine {
         subresource: Option<&str>,
         now: &str,
     ) {
-        let _ = (old, new, manager, subresource, now);
+        apply::record_update(old, new, manager, subresource, now);
     }
 }
 
