@@ -32,6 +32,7 @@
 //! panics on bad input.
 
 pub mod chartfile;
+pub mod engine;
 mod gofmt;
 pub mod ignore;
 pub mod load;

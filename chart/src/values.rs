@@ -296,6 +296,72 @@ pub fn merge_values(dest: &mut Map, src: Map) {
     }
 }
 
+/// An error building the user-supplied values of a `helm install`/`template`/`upgrade`.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum UserValuesError {
+    /// A `-f` file is not a values document.
+    #[error("failed to parse {file}: {source}")]
+    File {
+        /// The file as given.
+        file: String,
+        /// Why.
+        source: YamlError,
+    },
+    /// A `--set`, `--set-string` or `--set-file` flag is malformed.
+    #[error("failed parsing --{flag} data: {source}")]
+    Flag {
+        /// `set`, `set-string` or `set-file`.
+        flag: &'static str,
+        /// Why.
+        source: crate::strvals::StrvalsError,
+    },
+}
+
+/// The user-supplied values as the Helm v2 client computes them: `-f` documents merged left to
+/// right ([`merge_values`]), then every `--set`, then every `--set-string`, then every
+/// `--set-file` (`read_file` returns a file's content for its path), regardless of how the flags
+/// were interleaved on the command line. `files` are `(name, text)` pairs; the name is only used
+/// in messages.
+pub fn user_values(
+    files: &[(&str, &str)],
+    set: &[&str],
+    set_string: &[&str],
+    set_file: &[&str],
+    read_file: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Result<Values, UserValuesError> {
+    let mut base = Map::new();
+    for (name, text) in files {
+        let current = read_values(text).map_err(|source| UserValuesError::File {
+            file: (*name).to_owned(),
+            source,
+        })?;
+        merge_values(&mut base, current);
+    }
+    for line in set {
+        crate::strvals::parse_into(line, &mut base).map_err(|source| UserValuesError::Flag {
+            flag: "set",
+            source,
+        })?;
+    }
+    for line in set_string {
+        crate::strvals::parse_string_into(line, &mut base).map_err(|source| {
+            UserValuesError::Flag {
+                flag: "set-string",
+                source,
+            }
+        })?;
+    }
+    for line in set_file {
+        crate::strvals::parse_file_into(line, &mut base, read_file).map_err(|source| {
+            UserValuesError::Flag {
+                flag: "set-file",
+                source,
+            }
+        })?;
+    }
+    Ok(base)
+}
+
 /// Helm's `Values.MergeInto`: like [`merge_values`]; kept separate because it is the method
 /// templates can call on `.Values`.
 pub fn merge_into(dest: &mut Map, src: &Map) {
