@@ -108,6 +108,14 @@ fn translate(info: &str) -> (String, bool) {
             "found duplicate %YAML directive",
         ),
         ("unexpected eof", "did not find expected node content"),
+        (
+            "invalid trailing content after double-quoted scalar",
+            "did not find expected key",
+        ),
+        (
+            "\"-\" is only valid inside a block",
+            "did not find expected node content",
+        ),
     ];
     for (from, to) in parser_msgs {
         if info == *from {
@@ -227,6 +235,20 @@ fn scanner_line(line0: usize) -> Option<usize> {
 
 /// libyaml knows only the `%YAML` and `%TAG` directives; saphyr skips unknown ones.
 fn check_directives(src: &str) -> Result<(), Error> {
+    // go-yaml's reader accepts only the YAML 1.1 printable set (tab and line breaks included).
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | '\u{85}')
+            || ('\u{20}'..='\u{7e}').contains(&c)
+            || ('\u{a0}'..='\u{d7ff}').contains(&c)
+            || ('\u{e000}'..='\u{fffd}').contains(&c)
+            || c >= '\u{10000}'
+    };
+    if !src.chars().all(allowed) {
+        return Err(Error::yaml(
+            "control characters are not allowed".to_owned(),
+            None,
+        ));
+    }
     for (n, line) in src.lines().enumerate() {
         let t = line.trim_start_matches('\u{feff}');
         if t.is_empty() || t.starts_with('#') {
@@ -244,6 +266,12 @@ fn check_directives(src: &str) -> Result<(), Error> {
             break;
         };
         let name: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
+        if name == "YAML" && rest[4..].split_whitespace().next() != Some("1.1") {
+            return Err(Error::yaml(
+                "found incompatible YAML document".to_owned(),
+                (n != 0).then_some(n),
+            ));
+        }
         if name != "YAML" && name != "TAG" {
             let msg = if name.is_empty() {
                 "could not find expected directive name"
@@ -278,10 +306,7 @@ fn check_escapes(src: &Source<'_>, span: &Span) -> Result<(), Error> {
 /// A block mapping entry that starts with `:` has no key; libyaml's parser rejects it where
 /// YAML 1.2 reads an empty key (an explicit `?` key is fine in both).
 fn check_empty_key(src: &Source<'_>, span: &Span, flow: bool) -> Result<(), Error> {
-    if flow
-        || span.start.index() != span.end.index()
-        || !src.from(span.start.index()).starts_with(':')
-    {
+    if span.start.index() != span.end.index() || !src.from(span.start.index()).starts_with(':') {
         return Ok(());
     }
     let prev = src
@@ -293,8 +318,13 @@ fn check_empty_key(src: &Source<'_>, span: &Span, flow: bool) -> Result<(), Erro
         return Ok(());
     }
     let line0 = span.start.line().saturating_sub(1);
+    let message = if flow {
+        "did not find expected node content"
+    } else {
+        "did not find expected key"
+    };
     Err(Error::yaml(
-        "did not find expected key".to_owned(),
+        message.to_owned(),
         (line0 != 0).then_some(line0),
     ))
 }
@@ -430,8 +460,8 @@ fn with_repairs<T>(
 struct Composer<'a> {
     src: &'a str,
     source: Source<'a>,
-    /// How many flow collections are open, to tell flow-only repairs apart.
-    flow_depth: usize,
+    /// The collections open at the current event, innermost last.
+    open: Vec<Collection>,
     /// Whether the last raw saphyr error happened inside a flow collection.
     error_in_flow: bool,
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
@@ -439,6 +469,14 @@ struct Composer<'a> {
     /// The last raw saphyr error, kept so the caller can retry after repairing YAML 1.2-only
     /// rejections of text libyaml accepts.
     scan_error: Option<ScanError>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Collection {
+    BlockSeq,
+    BlockMap,
+    FlowSeq,
+    FlowMap,
 }
 
 enum Open {
@@ -451,7 +489,7 @@ impl<'a> Composer<'a> {
         Composer {
             src,
             source: Source::new(src),
-            flow_depth: 0,
+            open: Vec::new(),
             error_in_flow: false,
             parser: Parser::new_from_str(src),
             started: false,
@@ -463,8 +501,22 @@ impl<'a> Composer<'a> {
         match self.parser.next_event() {
             Some(Ok(ev)) => Ok(ev),
             Some(Err(e)) => {
-                let err = scan_error(self.src, &e);
-                self.error_in_flow = self.flow_depth > 0;
+                let mut err = scan_error(self.src, &e);
+                if e.info() == "invalid trailing content after double-quoted scalar" {
+                    // libyaml's parser complains about the stray token in terms of the
+                    // collection it is in.
+                    err.message = match self.open.last() {
+                        Some(Collection::BlockSeq) => "did not find expected '-' indicator",
+                        Some(Collection::FlowSeq) => "did not find expected ',' or ']'",
+                        Some(Collection::FlowMap) => "did not find expected ',' or '}'",
+                        Some(Collection::BlockMap) | None => "did not find expected key",
+                    }
+                    .to_owned();
+                }
+                self.error_in_flow = self
+                    .open
+                    .iter()
+                    .any(|c| matches!(c, Collection::FlowSeq | Collection::FlowMap));
                 self.scan_error = Some(e);
                 Err(err)
             }
@@ -472,11 +524,12 @@ impl<'a> Composer<'a> {
         }
     }
 
-    fn open_flow(&mut self, flow_stack: &mut Vec<bool>, flow: bool) {
-        flow_stack.push(flow);
-        if flow {
-            self.flow_depth += 1;
-        }
+    fn open_collection(&mut self, c: Collection) {
+        self.open.push(c);
+    }
+
+    fn close_collection(&mut self) {
+        self.open.pop();
     }
 
     /// The next document of the stream, or `None` at its end.
@@ -502,7 +555,6 @@ impl<'a> Composer<'a> {
         let mut anchors: HashMap<usize, usize> = HashMap::new();
         let mut stack: Vec<Open> = Vec::new();
         let mut flow_maps: HashSet<usize> = HashSet::new();
-        let mut flow_stack: Vec<bool> = Vec::new();
         let mut root = None;
         loop {
             let (ev, span) = self.next()?;
@@ -542,7 +594,11 @@ impl<'a> Composer<'a> {
                 }
                 Event::SequenceStart(anchor, _) => {
                     let flow = self.source.from(span.start.index()).starts_with('[');
-                    self.open_flow(&mut flow_stack, flow);
+                    self.open_collection(if flow {
+                        Collection::FlowSeq
+                    } else {
+                        Collection::BlockSeq
+                    });
                     nodes.push(Node {
                         kind: Kind::Seq(Vec::new()),
                     });
@@ -550,7 +606,11 @@ impl<'a> Composer<'a> {
                 }
                 Event::MappingStart(anchor, _) => {
                     let flow = self.source.from(span.start.index()).starts_with('{');
-                    self.open_flow(&mut flow_stack, flow);
+                    self.open_collection(if flow {
+                        Collection::FlowMap
+                    } else {
+                        Collection::BlockMap
+                    });
                     if flow {
                         flow_maps.insert(id);
                     }
@@ -574,9 +634,7 @@ impl<'a> Composer<'a> {
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     stack.pop();
-                    if flow_stack.pop() == Some(true) {
-                        self.flow_depth -= 1;
-                    }
+                    self.close_collection();
                     continue;
                 }
                 Event::StreamStart | Event::DocumentStart(_) | Event::Nothing => continue,

@@ -68,11 +68,28 @@ fn result_json<T>(r: Result<T, goyaml::Error>, ok: impl FnOnce(T) -> J) -> J {
 }
 
 /// Cases where this crate knowingly differs from Go, with the reason.
-const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
-    "binary-invalid-utf8",
-    "Value::String holds UTF-8 only: !!binary data that is not UTF-8 is decoded lossily (U+FFFD), \
-     so go-yaml's re-encoding as !!binary cannot be reproduced; ghodss/JSON output is the same",
-)];
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
+    (
+        "binary-invalid-utf8",
+        "Value::String holds UTF-8 only: !!binary data that is not UTF-8 is decoded lossily \
+         (U+FFFD), so go-yaml's re-encoding as !!binary cannot be reproduced; ghodss/JSON output \
+         is the same",
+    ),
+    (
+        "key-collide",
+        "keys 1 and '1' both become \"1\" in JSON; Go's random map order picks the winner, this \
+         crate takes the later one",
+    ),
+    (
+        "unicode-breaks",
+        "YAML 1.1 treats U+0085 and U+2028 as line breaks inside plain scalars; saphyr (YAML 1.2) \
+         reads them as content",
+    ),
+    (
+        "bom-middle",
+        "libyaml accepts U+FEFF inside a document, saphyr rejects it",
+    ),
+];
 
 fn known(name: &str) -> bool {
     KNOWN_DIFFERENCES.iter().any(|(n, _)| *n == name)
