@@ -63,7 +63,6 @@ pub fn int(v: &Value) -> Result<i64, FuncError> {
     }
 }
 
-#[allow(dead_code)]
 /// A `uint32` parameter (`derivePassword`'s counter): Go converts untyped constants only.
 pub fn uint32(v: &Value) -> Result<u32, FuncError> {
     match v {
@@ -104,7 +103,6 @@ pub fn dict(v: &Value) -> Result<Option<MapRef>, FuncError> {
     }
 }
 
-#[allow(dead_code)]
 /// A `[]interface{}` parameter; nil is an empty slice.
 pub fn iface_list(v: &Value) -> Result<Rc<Vec<Value>>, FuncError> {
     match v {
