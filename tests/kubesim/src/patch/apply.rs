@@ -983,9 +983,19 @@ fn prune(obj: &mut Value, last: &FieldSet, owned: &FieldSet, root: Node) {
     let outermost: Vec<&Path> = doomed
         .iter()
         .filter(|p| !doomed.iter().any(|q| q.len() < p.len() && p.starts_with(q)))
+        .filter(|p| !is_key_field_of_kept_item(p))
         .collect();
     for path in outermost {
         remove_path(obj, path, root);
+    }
+}
+
+/// True for a key field of a list item (`...[name="x"].name`): an item that survives must keep
+/// its key even when the manager that set it lets go.
+fn is_key_field_of_kept_item(path: &[Element]) -> bool {
+    match path {
+        [.., Element::Key(keys), Element::Field(name)] => keys.iter().any(|(k, _)| k == name),
+        _ => false,
     }
 }
 
@@ -1599,6 +1609,37 @@ mod tests {
         assert!(
             managed(&got).iter().all(|e| e["manager"] != "one"),
             "empty entries are dropped"
+        );
+    }
+
+    #[test]
+    fn an_item_with_fields_of_other_managers_survives_with_its_key() {
+        let live = apply(
+            None,
+            &deployment(
+                1,
+                json!([{"name": "a", "image": "a"}, {"name": "b", "image": "b"}]),
+            ),
+            "helm",
+            false,
+            T1,
+        )
+        .expect("apply");
+        let mut patched = live.clone();
+        patched["spec"]["template"]["spec"]["containers"][1]["resources"] =
+            json!({"limits": {"cpu": "1"}});
+        record_update(Some(&live), &mut patched, "vpa", None, T2);
+        let got = apply(
+            Some(&patched),
+            &deployment(1, json!([{"name": "a", "image": "a"}])),
+            "helm",
+            false,
+            T3,
+        )
+        .expect("apply");
+        assert_eq!(
+            got["spec"]["template"]["spec"]["containers"],
+            json!([{"name": "a", "image": "a"}, {"name": "b", "resources": {"limits": {"cpu": "1"}}}])
         );
     }
 

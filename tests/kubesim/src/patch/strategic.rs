@@ -71,8 +71,32 @@ fn bad_request(msg: &str) -> SmpError {
 
 fn no_merge_key(item: &Value, key: &str) -> SmpError {
     SmpError::Internal(format!(
-        "map: {item} does not contain declared merge key: {key}"
+        "map: {} does not contain declared merge key: {key}",
+        go_format(item)
     ))
+}
+
+/// Formats a value as Go's `%v` prints the decoded JSON, so error texts read like upstream's.
+fn go_format(v: &Value) -> String {
+    match v {
+        Value::Null => "<nil>".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Array(l) => format!(
+            "[{}]",
+            l.iter().map(go_format).collect::<Vec<_>>().join(" ")
+        ),
+        Value::Object(m) => {
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            let parts: Vec<String> = entries
+                .into_iter()
+                .map(|(k, v)| format!("{k}:{}", go_format(v)))
+                .collect();
+            format!("map[{}]", parts.join(" "))
+        }
+    }
 }
 
 /// Applies a strategic merge patch to `original`, an object of `kind` in `api_version`.
@@ -171,10 +195,14 @@ fn merge_map(
         return match directive.as_str() {
             Some("replace") => Ok(clean_map(patch)),
             Some("delete") => Ok(Map::new()),
-            _ => Err(SmpError::Internal(format!(
-                "unknown patch type: {directive} in map: {}",
-                Value::Object(patch)
-            ))),
+            _ => {
+                let shown = go_format(&directive);
+                patch.insert(DIRECTIVE.to_owned(), directive);
+                Err(SmpError::Internal(format!(
+                    "unknown patch type: {shown} in map: {}",
+                    go_format(&Value::Object(patch))
+                )))
+            }
         };
     }
     apply_retain_keys(&mut original, &mut patch)?;
@@ -389,8 +417,8 @@ fn validate_order(patch_list: &[Value], order: &[Value], merge_key: &str) -> Res
     if pi < non_delete.len() && si >= order.len() {
         return Err(SmpError::Internal(format!(
             "The order in patch list:\n{}\n doesn't match $setElementOrder list:\n{}\n",
-            Value::Array(patch_list.to_vec()),
-            Value::Array(order.to_vec())
+            go_format(&Value::Array(patch_list.to_vec())),
+            go_format(&Value::Array(order.to_vec()))
         )));
     }
     Ok(())
@@ -515,7 +543,9 @@ fn apply_special_elements(
             }
             _ => {
                 return Err(SmpError::Internal(format!(
-                    "unknown patch type: {directive} in map: {v}"
+                    "unknown patch type: {} in map: {}",
+                    go_format(directive),
+                    go_format(&v)
                 )));
             }
         }
@@ -967,6 +997,174 @@ mod tests {
             );
             assert_eq!(got["spec"][field], want, "pod spec {field}");
         }
+    }
+
+    /// Every merge-key list of the spec's table, plus lists that must be replaced whole:
+    /// a live element keyed `a` and a patch element keyed `b` give both (merge) or `b` alone.
+    #[test]
+    fn merge_key_table() {
+        let cases: &[(&str, &str, &[&str], &str, bool)] = &[
+            ("v1", "Pod", &["spec", "containers"], "name", true),
+            ("v1", "Pod", &["spec", "initContainers"], "name", true),
+            ("v1", "Pod", &["spec", "ephemeralContainers"], "name", true),
+            ("v1", "Pod", &["spec", "imagePullSecrets"], "name", true),
+            ("v1", "Pod", &["spec", "volumes"], "name", true),
+            ("v1", "Pod", &["spec", "resourceClaims"], "name", true),
+            ("v1", "Pod", &["spec", "schedulingGates"], "name", true),
+            ("v1", "Pod", &["spec", "hostAliases"], "ip", true),
+            (
+                "v1",
+                "Pod",
+                &["spec", "topologySpreadConstraints"],
+                "topologyKey",
+                true,
+            ),
+            ("v1", "Pod", &["status", "conditions"], "type", true),
+            ("v1", "Pod", &["status", "podIPs"], "ip", true),
+            ("v1", "Node", &["status", "addresses"], "type", true),
+            ("v1", "Node", &["status", "conditions"], "type", true),
+            ("v1", "Service", &["spec", "ports"], "port", true),
+            (
+                "v1",
+                "ConfigMap",
+                &["metadata", "ownerReferences"],
+                "uid",
+                true,
+            ),
+            (
+                "apps/v1",
+                "StatefulSet",
+                &["spec", "template", "spec", "containers"],
+                "name",
+                true,
+            ),
+            (
+                "apps/v1",
+                "DaemonSet",
+                &["spec", "template", "spec", "volumes"],
+                "name",
+                true,
+            ),
+            (
+                "batch/v1",
+                "Job",
+                &["spec", "template", "spec", "containers"],
+                "name",
+                true,
+            ),
+            (
+                "batch/v1",
+                "CronJob",
+                &[
+                    "spec",
+                    "jobTemplate",
+                    "spec",
+                    "template",
+                    "spec",
+                    "containers",
+                ],
+                "name",
+                true,
+            ),
+            (
+                "v1",
+                "ReplicationController",
+                &["spec", "template", "spec", "containers"],
+                "name",
+                true,
+            ),
+            (
+                "v1",
+                "PodTemplate",
+                &["template", "spec", "containers"],
+                "name",
+                true,
+            ),
+            (
+                "apps/v1",
+                "Deployment",
+                &["status", "conditions"],
+                "type",
+                true,
+            ),
+            (
+                "autoscaling/v2",
+                "HorizontalPodAutoscaler",
+                &["status", "conditions"],
+                "type",
+                true,
+            ),
+            ("v1", "Pod", &["spec", "tolerations"], "key", false),
+            (
+                "v1",
+                "Pod",
+                &["spec", "readinessGates"],
+                "conditionType",
+                false,
+            ),
+            (
+                "networking.k8s.io/v1",
+                "Ingress",
+                &["spec", "rules"],
+                "host",
+                false,
+            ),
+            (
+                "networking.k8s.io/v1",
+                "NetworkPolicy",
+                &["spec", "ingress"],
+                "ports",
+                false,
+            ),
+            (
+                "rbac.authorization.k8s.io/v1",
+                "ClusterRoleBinding",
+                &["subjects"],
+                "name",
+                false,
+            ),
+            (
+                "apps/v1",
+                "StatefulSet",
+                &["spec", "volumeClaimTemplates"],
+                "apiVersion",
+                false,
+            ),
+            (
+                "policy/v1",
+                "PodDisruptionBudget",
+                &["status", "conditions"],
+                "type",
+                true,
+            ),
+        ];
+        fn nest(path: &[&str], leaf: Value) -> Value {
+            path.iter().rev().fold(leaf, |acc, k| json!({ *k: acc }))
+        }
+        for (gv, kind, path, key, merges) in cases {
+            let original = nest(path, json!([{ *key: "a", "x": 1 }]));
+            let patch = nest(path, json!([{ *key: "b", "x": 2 }]));
+            let got = strategic_merge_patch(&original, &patch, gv, kind).expect("patch applies");
+            let list = path.iter().fold(&got, |v, k| &v[*k]);
+            let want = if *merges {
+                json!([{ *key: "b", "x": 2 }, { *key: "a", "x": 1 }])
+            } else {
+                json!([{ *key: "b", "x": 2 }])
+            };
+            assert_eq!(list, &want, "{gv} {kind} {path:?}");
+        }
+        // Container lists inside every pod template merge their own keyed lists.
+        let got = strategic_merge_patch(
+            &json!({"spec": {"template": {"spec": {"containers": [{"name": "c", "volumeMounts": [{"mountPath": "/a"}]}]}}}}),
+            &json!({"spec": {"template": {"spec": {"containers": [{"name": "c", "volumeMounts": [{"mountPath": "/b"}]}]}}}}),
+            "apps/v1",
+            "DaemonSet",
+        )
+        .expect("patch applies");
+        assert_eq!(
+            got["spec"]["template"]["spec"]["containers"][0]["volumeMounts"],
+            json!([{"mountPath": "/b"}, {"mountPath": "/a"}])
+        );
     }
 
     #[test]
