@@ -51,23 +51,48 @@ fn is_digit(c: char) -> bool {
     c.is_ascii_digit()
 }
 
+/// A map key prepared once for repeated comparisons.
+struct SortKey<'v> {
+    value: &'v Value,
+    kind: u8,
+    float: Option<f64>,
+    chars: Vec<char>,
+}
+
+impl<'v> SortKey<'v> {
+    fn new(value: &'v Value) -> Self {
+        let chars = match value {
+            Value::String(s) => s.chars().collect(),
+            _ => Vec::new(),
+        };
+        SortKey {
+            value,
+            kind: kind(value),
+            float: key_float(value),
+            chars,
+        }
+    }
+}
+
 /// `keyList.Less` from go-yaml's sorter.
 pub(crate) fn key_less(a: &Value, b: &Value) -> bool {
-    let (ak, bk) = (kind(a), kind(b));
-    if let (Some(af), Some(bf)) = (key_float(a), key_float(b)) {
+    less(&SortKey::new(a), &SortKey::new(b))
+}
+
+fn less(a: &SortKey<'_>, b: &SortKey<'_>) -> bool {
+    if let (Some(af), Some(bf)) = (a.float, b.float) {
         if af != bf {
             return af < bf;
         }
-        if ak != bk {
-            return ak < bk;
+        if a.kind != b.kind {
+            return a.kind < b.kind;
         }
-        return num_less(a, b);
+        return num_less(a.value, b.value);
     }
-    let (Value::String(sa), Value::String(sb)) = (a, b) else {
-        return ak < bk;
-    };
-    let ar: Vec<char> = sa.chars().collect();
-    let br: Vec<char> = sb.chars().collect();
+    if !matches!(a.value, Value::String(_)) || !matches!(b.value, Value::String(_)) {
+        return a.kind < b.kind;
+    }
+    let (ar, br) = (&a.chars, &b.chars);
     let mut i = 0;
     while i < ar.len() && i < br.len() {
         if ar[i] == br[i] {
@@ -130,16 +155,63 @@ pub(crate) fn key_order(a: &Value, b: &Value) -> Ordering {
     }
 }
 
-/// Sorts map entries by key with go-yaml's order. An insertion sort, as Go's `sort.Sort` uses
-/// for short slices: the order is not always transitive, and this never panics on that.
+/// Sorts map entries by key with go-yaml's order.
+///
+/// Up to 12 keys this is exactly what Go's `sort.Sort` does (a gap-6 pass, then insertion
+/// sort), so even go-yaml's occasional non-transitive comparisons give Go's result; longer maps
+/// use a merge sort, which agrees with Go whenever the comparisons are consistent. Neither can
+/// panic on an inconsistent order.
 pub(crate) fn sort_keys(entries: &mut [&(Value, Value)]) {
-    for i in 1..entries.len() {
-        let mut j = i;
-        while j > 0 && key_less(&entries[j].0, &entries[j - 1].0) {
-            entries.swap(j, j - 1);
-            j -= 1;
+    let mut keyed: Vec<(SortKey<'_>, &(Value, Value))> =
+        entries.iter().map(|e| (SortKey::new(&e.0), *e)).collect();
+    if keyed.len() <= 12 {
+        for i in 6..keyed.len() {
+            if less(&keyed[i].0, &keyed[i - 6].0) {
+                keyed.swap(i, i - 6);
+            }
+        }
+        for i in 1..keyed.len() {
+            let mut j = i;
+            while j > 0 && less(&keyed[j].0, &keyed[j - 1].0) {
+                keyed.swap(j, j - 1);
+                j -= 1;
+            }
+        }
+    } else {
+        keyed = merge_sort(keyed);
+    }
+    for (slot, (_, e)) in entries.iter_mut().zip(keyed) {
+        *slot = e;
+    }
+}
+
+fn merge_sort<'v, T>(mut items: Vec<(SortKey<'v>, T)>) -> Vec<(SortKey<'v>, T)> {
+    if items.len() <= 1 {
+        return items;
+    }
+    let right = items.split_off(items.len() / 2);
+    let left = merge_sort(items);
+    let right = merge_sort(right);
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let mut left = left.into_iter().peekable();
+    let mut right = right.into_iter().peekable();
+    loop {
+        let take_right = match (left.peek(), right.peek()) {
+            (Some(l), Some(r)) => less(&r.0, &l.0),
+            (Some(_), None) => false,
+            (None, Some(_)) => true,
+            (None, None) => break,
+        };
+        let next = if take_right {
+            right.next()
+        } else {
+            left.next()
+        };
+        if let Some(item) = next {
+            out.push(item);
         }
     }
+    out
 }
 
 #[cfg(test)]
@@ -169,6 +241,15 @@ mod tests {
         );
         assert_eq!(sorted(&["b", "_x", "A"]), vec!["_x", "A", "b"]);
         assert_eq!(sorted(&["a1", "a01"]), vec!["a1", "a01"]);
+    }
+
+    #[test]
+    fn long_maps_sort_like_short_ones() {
+        let keys: Vec<String> = (0..40).rev().map(|i| format!("k{i}")).collect();
+        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let got = sorted(&refs);
+        let want: Vec<String> = (0..40).map(|i| format!("k{i}")).collect();
+        assert_eq!(got, want);
     }
 
     #[test]
