@@ -187,8 +187,8 @@ pub(crate) fn execute(
     }
 }
 
-fn truncate_context(s: &str) -> String {
-    if s.len() > 20 {
+fn truncate_context(s: &str, legacy: bool) -> String {
+    if legacy && s.len() > 20 {
         let head: String = s.chars().take(20).collect();
         format!("{head}...")
     } else {
@@ -221,7 +221,7 @@ impl<'t> State<'t> {
                 "template: {}: executing {} at <{}>: {message}",
                 self.tree.location(pos),
                 quote(name, false),
-                truncate_context(&text)
+                truncate_context(&text, self.set.options().legacy_go114)
             ),
         };
         ExecError { message }
@@ -734,6 +734,17 @@ impl<'t> State<'t> {
                 if t == got {
                     if let Some(a) = args.get(i + 1) {
                         self.at(At::Arg(a));
+                        // Constants are converted to the parameter type, which fails with
+                        // Go's constant wording.
+                        match a {
+                            Arg::Number(_) | Arg::Bool { .. } | Arg::String { .. } => {
+                                return self.err(format!("expected {want}; found {a}"));
+                            }
+                            Arg::Nil { .. } => {
+                                return self.err(format!("cannot assign nil to {want}"));
+                            }
+                            _ => {}
+                        }
                         // A direct argument that evaluated to "no value" is reported as Go
                         // reports an invalid value.
                         if v.is_nil() && self.arg_is_invalid(a) {
@@ -811,9 +822,11 @@ impl<'t> State<'t> {
     fn builtin_args(&mut self, dot: &V, args: &'t [Arg], final_: Option<V>) -> R<Vec<V>> {
         let mut out = Vec::with_capacity(args.len());
         for a in args.iter().skip(1) {
+            // A nil literal is the zero reflect.Value: an invalid value.
             if let Arg::Nil { .. } = a {
                 self.at(At::Arg(a));
-                return Err(self.err("cannot assign nil to reflect.Value"));
+                out.push(V::Invalid);
+                continue;
             }
             out.push(self.eval_arg(dot, a)?);
         }
@@ -864,11 +877,12 @@ impl<'t> State<'t> {
                     let mut last = V::Invalid;
                     let mut decided = false;
                     for a in args.iter().skip(1) {
-                        if let Arg::Nil { .. } = a {
+                        let v = if let Arg::Nil { .. } = a {
                             self.at(At::Arg(a));
-                            return Err(self.err("cannot assign nil to reflect.Value"));
-                        }
-                        let v = self.eval_arg(dot, a)?;
+                            V::Invalid
+                        } else {
+                            self.eval_arg(dot, a)?
+                        };
                         let t = v.concrete().is_some_and(Value::truthy);
                         last = v;
                         if t == want {
@@ -922,8 +936,12 @@ impl<'t> State<'t> {
                         if let Some(a) = args.get(1) {
                             self.at(At::Arg(a));
                         }
-                        return Err(match other {
-                            V::Invalid => self.err("invalid value; expected string"),
+                        return Err(match (other, args.get(1)) {
+                            (_, Some(Arg::Number(_) | Arg::Bool { .. })) => {
+                                self.err(format!("expected string; found {}", args[1]))
+                            }
+                            (_, Some(Arg::Nil { .. })) => self.err("cannot assign nil to string"),
+                            (V::Invalid, _) => self.err("invalid value; expected string"),
                             _ => {
                                 let got = if other.value().is_nil() {
                                     "interface {}".to_owned()
@@ -952,14 +970,16 @@ impl<'t> State<'t> {
             "eq" => {
                 self.arity(name, nargs, 1, true)?;
                 let v = self.builtin_args(dot, args, final_)?;
-                builtin_eq(&v[0], &v[1..]).map(|b| V::Direct(Value::Bool(b)))
+                let legacy = self.set.options().legacy_go114;
+                builtin_eq(&v[0], &v[1..], legacy).map(|b| V::Direct(Value::Bool(b)))
             }
             "ne" | "lt" | "le" | "gt" | "ge" => {
                 self.arity(name, nargs, 2, false)?;
                 let v = self.builtin_args(dot, args, final_)?;
                 let (a, b) = (&v[0], &v[1]);
+                let legacy = self.set.options().legacy_go114;
                 let r = match name {
-                    "ne" => builtin_eq(a, std::slice::from_ref(b)).map(|x| !x),
+                    "ne" => builtin_eq(a, std::slice::from_ref(b), legacy).map(|x| !x),
                     "lt" => builtin_lt(a, b),
                     "le" => builtin_le(a, b),
                     "gt" => builtin_le(a, b).map(|x| !x),
@@ -1156,15 +1176,22 @@ fn basic_kind(v: Option<&Value>) -> BasicKind {
 const BAD_TYPE: &str = "invalid type for comparison";
 const BAD_COMPARISON: &str = "incompatible types for comparison";
 
-fn builtin_eq(arg1: &V, rest: &[V]) -> Result<bool, String> {
+fn builtin_eq(arg1: &V, rest: &[V], legacy: bool) -> Result<bool, String> {
+    let a = arg1.concrete();
+    let k1 = basic_kind(a);
+    // Go 1.14 only compared basic kinds and checked the first operand before the count.
+    if legacy && k1 == BasicKind::Invalid {
+        return Err(BAD_TYPE.to_owned());
+    }
     if rest.is_empty() {
         return Err("missing argument for comparison".to_owned());
     }
-    let a = arg1.concrete();
-    let k1 = basic_kind(a);
     for arg in rest {
         let b = arg.concrete();
         let k2 = basic_kind(b);
+        if legacy && k2 == BasicKind::Invalid {
+            return Err(BAD_TYPE.to_owned());
+        }
         let truth = if k1 != k2 {
             match (a, b) {
                 (Some(Value::Int(i)), Some(Value::Uint(u))) if k1 == BasicKind::Int => {
@@ -1199,7 +1226,7 @@ fn compare_other(x: &Value, y: &Value) -> Result<bool, String> {
     if x.kind_name() != y.kind_name() {
         return Err(format!(
             "non-comparable types {}: {}, {}: {}",
-            format_value(x),
+            sprintf("%s", std::slice::from_ref(x)),
             x.type_name(),
             y.type_name(),
             format_value(y)
@@ -1210,7 +1237,7 @@ fn compare_other(x: &Value, y: &Value) -> Result<bool, String> {
             || (a.type_name() == b.type_name() && a.go_string() == b.go_string())),
         _ => Err(format!(
             "non-comparable type {}: {}",
-            format_value(y),
+            sprintf("%s", std::slice::from_ref(y)),
             y.type_name()
         )),
     }
@@ -1244,7 +1271,7 @@ fn builtin_le(a: &V, b: &V) -> Result<bool, String> {
     if builtin_lt(a, b)? {
         return Ok(true);
     }
-    builtin_eq(a, std::slice::from_ref(b))
+    builtin_eq(a, std::slice::from_ref(b), false)
 }
 
 /// The text the escaping builtins work on: a single string argument as is, otherwise the

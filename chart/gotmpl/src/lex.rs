@@ -100,14 +100,23 @@ fn is_alphanumeric(c: char) -> bool {
     c == '_' || c.is_alphabetic() || c.is_numeric()
 }
 
-fn has_left_trim(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() >= 2 && b[0] == b'-' && is_space(char::from(b[1]))
+/// Whether `c` may follow `-` in a trim marker: any space since Go 1.16, only ' ' before.
+fn is_marker_space(c: u8, legacy: bool) -> bool {
+    if legacy {
+        c == b' '
+    } else {
+        is_space(char::from(c))
+    }
 }
 
-fn has_right_trim(s: &str) -> bool {
+fn has_left_trim(s: &str, legacy: bool) -> bool {
     let b = s.as_bytes();
-    b.len() >= 2 && is_space(char::from(b[0])) && b[1] == b'-'
+    b.len() >= 2 && b[0] == b'-' && is_marker_space(b[1], legacy)
+}
+
+fn has_right_trim(s: &str, legacy: bool) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 2 && is_marker_space(b[0], legacy) && b[1] == b'-'
 }
 
 /// Options that change how identifiers lex.
@@ -117,6 +126,8 @@ pub(crate) struct LexOptions {
     pub break_ok: bool,
     /// `continue` is a keyword (false when a function named `continue` exists).
     pub continue_ok: bool,
+    /// Go 1.14 rules: no newlines inside actions, and trim markers need an ASCII space.
+    pub legacy: bool,
 }
 
 /// Splits `input` into tokens. The list ends with an `Eof` or an `Error` token.
@@ -235,7 +246,7 @@ impl Lexer<'_> {
         if let Some(x) = self.rest().find(LEFT) {
             let delim = self.pos + x;
             let mut end = delim;
-            if has_left_trim(&self.input[delim + LEFT.len()..]) {
+            if has_left_trim(&self.input[delim + LEFT.len()..], self.opts.legacy) {
                 end = self.pos + self.input[self.pos..delim].trim_end_matches(is_space).len();
             }
             self.pos = end;
@@ -256,7 +267,7 @@ impl Lexer<'_> {
 
     fn at_right_delim(&self) -> (bool, bool) {
         let rest = self.rest();
-        if has_right_trim(rest) && rest[2..].starts_with(RIGHT) {
+        if has_right_trim(rest, self.opts.legacy) && rest[2..].starts_with(RIGHT) {
             return (true, true);
         }
         (rest.starts_with(RIGHT), false)
@@ -264,7 +275,7 @@ impl Lexer<'_> {
 
     fn lex_left_delim(&mut self) -> State {
         self.pos += LEFT.len();
-        let trim = has_left_trim(self.rest());
+        let trim = has_left_trim(self.rest(), self.opts.legacy);
         let after_marker = if trim { 2 } else { 0 };
         if self.rest()[after_marker..].starts_with(LEFT_COMMENT) {
             self.pos += after_marker;
@@ -301,7 +312,7 @@ impl Lexer<'_> {
     }
 
     fn lex_right_delim(&mut self) -> State {
-        let trim = has_right_trim(self.rest());
+        let trim = has_right_trim(self.rest(), self.opts.legacy);
         if trim {
             self.pos += 2;
             self.ignore();
@@ -327,6 +338,7 @@ impl Lexer<'_> {
             return self.error("unclosed action".to_owned());
         };
         match c {
+            '\r' | '\n' if self.opts.legacy => return self.error("unclosed action".to_owned()),
             c if is_space(c) => {
                 self.pos -= c.len_utf8();
                 return self.lex_space();
@@ -379,7 +391,7 @@ impl Lexer<'_> {
     fn lex_space(&mut self) -> State {
         let mut spaces = 0;
         while let Some(c) = self.peek() {
-            if !is_space(c) {
+            if !is_space(c) || (self.opts.legacy && (c == '\r' || c == '\n')) {
                 break;
             }
             self.pos += 1;
@@ -387,7 +399,7 @@ impl Lexer<'_> {
         }
         // A space directly before "-}}" belongs to the trim marker.
         let before = &self.input[self.pos - 1..];
-        if has_right_trim(before) && before[2..].starts_with(RIGHT) {
+        if has_right_trim(before, self.opts.legacy) && before[2..].starts_with(RIGHT) {
             self.pos -= 1;
             if spaces == 1 {
                 return State::InsideAction;
@@ -592,6 +604,7 @@ mod tests {
     const OPTS: LexOptions = LexOptions {
         break_ok: true,
         continue_ok: true,
+        legacy: false,
     };
 
     fn kinds(input: &str) -> Vec<(Kind, String)> {

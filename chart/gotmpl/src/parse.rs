@@ -59,10 +59,12 @@ pub(crate) fn parse(
     name: &str,
     text: &str,
     has_function: &dyn Fn(&str) -> bool,
+    legacy: bool,
 ) -> Result<Vec<Tree>, ParseError> {
     let opts = LexOptions {
-        break_ok: !has_function("break"),
-        continue_ok: !has_function("continue"),
+        break_ok: !legacy && !has_function("break"),
+        continue_ok: !legacy && !has_function("continue"),
+        legacy,
     };
     let items = lex(text, opts);
     let text_rc: Rc<str> = Rc::from(text);
@@ -938,7 +940,7 @@ pub fn parse_to_map(
     text: &str,
     has_function: &dyn Fn(&str) -> bool,
 ) -> Result<HashMap<String, Rc<Tree>>, ParseError> {
-    Ok(parse(name, text, has_function)?
+    Ok(parse(name, text, has_function, false)?
         .into_iter()
         .map(|t| (t.name.clone(), Rc::new(t)))
         .collect())
@@ -953,7 +955,7 @@ mod tests {
     }
 
     fn show(text: &str) -> Result<String, String> {
-        let trees = parse("t", text, &funcs).map_err(|e| e.to_string())?;
+        let trees = parse("t", text, &funcs, false).map_err(|e| e.to_string())?;
         let top = trees
             .iter()
             .find(|t| t.name == "t")
@@ -1110,6 +1112,7 @@ mod tests {
             "t",
             "{{define \"a\"}}x{{end}}{{define \"a\"}}  {{end}}top",
             &funcs,
+            false,
         )
         .unwrap();
         let a = trees.iter().find(|t| t.name == "a").unwrap();
@@ -1134,7 +1137,7 @@ mod tests {
 
     #[test]
     fn location_is_line_and_byte_column() {
-        let trees = parse("t", "a\nbc{{.X}}", &funcs).unwrap();
+        let trees = parse("t", "a\nbc{{.X}}", &funcs, false).unwrap();
         assert_eq!(trees[0].location(5), "t:2:3");
     }
 }

@@ -39,6 +39,11 @@ pub struct Options {
     /// started by functions such as `include`) on one thread. Go allows 100000, which would
     /// overflow a Rust thread's stack long before.
     pub max_depth: usize,
+    /// Go 1.14 behaviours that Helm v2 shipped with: error contexts are cut to 20 characters
+    /// (`at <.Values.image.rep...>`), `eq`/`ne` fail with "invalid type for comparison" on
+    /// nil and non-basic values, actions may not span lines, trim markers need an ASCII
+    /// space, and `break`/`continue` are not keywords.
+    pub legacy_go114: bool,
 }
 
 impl Default for Options {
@@ -47,6 +52,19 @@ impl Default for Options {
             missing_key: MissingKey::Default,
             eager_and_or: false,
             max_depth: 1000,
+            legacy_go114: false,
+        }
+    }
+}
+
+impl Options {
+    /// The options Helm v2.17 runs templates with: `missingkey=zero` on Go 1.14.
+    pub fn helm_v2() -> Self {
+        Options {
+            missing_key: MissingKey::Zero,
+            eager_and_or: true,
+            max_depth: 1000,
+            legacy_go114: true,
         }
     }
 }
@@ -176,7 +194,7 @@ impl Templates {
     pub fn parse(&mut self, name: &str, text: &str) -> Result<(), ParseError> {
         let funcs = self.funcs.clone();
         let has = move |f: &str| funcs.contains_key(f) || BUILTINS.contains(&f);
-        let trees = parse(name, text, &has)?;
+        let trees = parse(name, text, &has, self.options.legacy_go114)?;
         for tree in trees {
             if let Some(old) = self.trees.get(&tree.name)
                 && is_empty_list(&tree.root)
