@@ -9,6 +9,9 @@
 //! reproducing their code. Lists with a merge strategy and no explicit `+listType` become
 //! associative (keyed by the merge key, or a set for scalars), as the OpenAPI conversion does.
 //!
+//! Kinds whose Go types live outside `k8s.io/api` (CustomResourceDefinition, APIService) and
+//! carry no patch metadata are described by a metadata-only type.
+//!
 //! Field spec grammar, one `;`-separated entry per field: `name:K[@Type][^key,...][+strategy,...][=mergeKey][~|_]`.
 //! `K` is `s` scalar, `o` struct, `O` atomic struct, `m` map, `M` atomic map, `l` atomic list,
 //! `e` set list, `k` associative (map) list. A trailing `~` marks a non-pointer struct field
@@ -174,6 +177,216 @@ pub(crate) fn object_meta() -> Option<&'static TypeInfo> {
 }
 
 static TYPES: &[(&str, bool, &str)] = &[
+    (
+        "admissionregistration/v1.MatchCondition",
+        false,
+        "expression:s;name:s",
+    ),
+    (
+        "admissionregistration/v1.MatchResources",
+        true,
+        "excludeResourceRules:l;matchPolicy:s;namespaceSelector:O@meta/v1.LabelSelector;objectSelector:O@meta/v1.LabelSelector;resourceRules:l",
+    ),
+    (
+        "admissionregistration/v1.MutatingAdmissionPolicy",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@admissionregistration/v1.MutatingAdmissionPolicySpec~",
+    ),
+    (
+        "admissionregistration/v1.MutatingAdmissionPolicyBinding",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@admissionregistration/v1.MutatingAdmissionPolicyBindingSpec~",
+    ),
+    (
+        "admissionregistration/v1.MutatingAdmissionPolicyBindingSpec",
+        false,
+        "matchResources:O@admissionregistration/v1.MatchResources;paramRef:O@admissionregistration/v1.ParamRef;policyName:s",
+    ),
+    (
+        "admissionregistration/v1.MutatingAdmissionPolicySpec",
+        false,
+        "failurePolicy:s;matchConditions:k@admissionregistration/v1.MatchCondition^name+merge=name;matchConstraints:O@admissionregistration/v1.MatchResources;mutations:l;paramKind:O@admissionregistration/v1.ParamKind;reinvocationPolicy:s;variables:l",
+    ),
+    (
+        "admissionregistration/v1.MutatingWebhook",
+        false,
+        "admissionReviewVersions:l_;clientConfig:o@admissionregistration/v1.WebhookClientConfig~;failurePolicy:s;matchConditions:k@admissionregistration/v1.MatchCondition^name+merge=name;matchPolicy:s;name:s;namespaceSelector:O@meta/v1.LabelSelector;objectSelector:O@meta/v1.LabelSelector;reinvocationPolicy:s;rules:l;sideEffects:s;timeoutSeconds:s",
+    ),
+    (
+        "admissionregistration/v1.MutatingWebhookConfiguration",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;webhooks:k@admissionregistration/v1.MutatingWebhook^name+merge=name",
+    ),
+    (
+        "admissionregistration/v1.ParamKind",
+        true,
+        "apiVersion:s;kind:s",
+    ),
+    (
+        "admissionregistration/v1.ParamRef",
+        true,
+        "name:s;namespace:s;parameterNotFoundAction:s;selector:O@meta/v1.LabelSelector",
+    ),
+    (
+        "admissionregistration/v1.ServiceReference",
+        false,
+        "name:s;namespace:s;path:s;port:s",
+    ),
+    (
+        "admissionregistration/v1.TypeChecking",
+        false,
+        "expressionWarnings:l",
+    ),
+    (
+        "admissionregistration/v1.ValidatingAdmissionPolicy",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@admissionregistration/v1.ValidatingAdmissionPolicySpec~;status:o@admissionregistration/v1.ValidatingAdmissionPolicyStatus~",
+    ),
+    (
+        "admissionregistration/v1.ValidatingAdmissionPolicyBinding",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@admissionregistration/v1.ValidatingAdmissionPolicyBindingSpec~",
+    ),
+    (
+        "admissionregistration/v1.ValidatingAdmissionPolicyBindingSpec",
+        false,
+        "matchResources:O@admissionregistration/v1.MatchResources;paramRef:O@admissionregistration/v1.ParamRef;policyName:s;validationActions:e",
+    ),
+    (
+        "admissionregistration/v1.ValidatingAdmissionPolicySpec",
+        false,
+        "auditAnnotations:l;failurePolicy:s;matchConditions:k@admissionregistration/v1.MatchCondition^name+merge=name;matchConstraints:O@admissionregistration/v1.MatchResources;paramKind:O@admissionregistration/v1.ParamKind;validations:l;variables:k@admissionregistration/v1.Variable^name+merge=name",
+    ),
+    (
+        "admissionregistration/v1.ValidatingAdmissionPolicyStatus",
+        false,
+        "conditions:k@meta/v1.Condition^type;observedGeneration:s;typeChecking:o@admissionregistration/v1.TypeChecking",
+    ),
+    (
+        "admissionregistration/v1.ValidatingWebhook",
+        false,
+        "admissionReviewVersions:l_;clientConfig:o@admissionregistration/v1.WebhookClientConfig~;failurePolicy:s;matchConditions:k@admissionregistration/v1.MatchCondition^name+merge=name;matchPolicy:s;name:s;namespaceSelector:O@meta/v1.LabelSelector;objectSelector:O@meta/v1.LabelSelector;rules:l;sideEffects:s;timeoutSeconds:s",
+    ),
+    (
+        "admissionregistration/v1.ValidatingWebhookConfiguration",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;webhooks:k@admissionregistration/v1.ValidatingWebhook^name+merge=name",
+    ),
+    (
+        "admissionregistration/v1.Variable",
+        true,
+        "expression:s;name:s",
+    ),
+    (
+        "admissionregistration/v1.WebhookClientConfig",
+        false,
+        "caBundle:s;service:o@admissionregistration/v1.ServiceReference;url:s",
+    ),
+    (
+        "admissionregistration/v1beta1.MatchCondition",
+        false,
+        "expression:s;name:s",
+    ),
+    (
+        "admissionregistration/v1beta1.MatchResources",
+        true,
+        "excludeResourceRules:l;matchPolicy:s;namespaceSelector:O@meta/v1.LabelSelector;objectSelector:O@meta/v1.LabelSelector;resourceRules:l",
+    ),
+    (
+        "admissionregistration/v1beta1.MutatingAdmissionPolicy",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@admissionregistration/v1beta1.MutatingAdmissionPolicySpec~",
+    ),
+    (
+        "admissionregistration/v1beta1.MutatingAdmissionPolicyBinding",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@admissionregistration/v1beta1.MutatingAdmissionPolicyBindingSpec~",
+    ),
+    (
+        "admissionregistration/v1beta1.MutatingAdmissionPolicyBindingSpec",
+        false,
+        "matchResources:O@admissionregistration/v1beta1.MatchResources;paramRef:O@admissionregistration/v1beta1.ParamRef;policyName:s",
+    ),
+    (
+        "admissionregistration/v1beta1.MutatingAdmissionPolicySpec",
+        false,
+        "failurePolicy:s;matchConditions:k@admissionregistration/v1beta1.MatchCondition^name+merge=name;matchConstraints:O@admissionregistration/v1beta1.MatchResources;mutations:l;paramKind:O@admissionregistration/v1beta1.ParamKind;reinvocationPolicy:s;variables:l",
+    ),
+    (
+        "admissionregistration/v1beta1.MutatingWebhook",
+        false,
+        "admissionReviewVersions:l;clientConfig:o@admissionregistration/v1beta1.WebhookClientConfig~;failurePolicy:s;matchConditions:k@admissionregistration/v1beta1.MatchCondition^name+merge=name;matchPolicy:s;name:s;namespaceSelector:O@meta/v1.LabelSelector;objectSelector:O@meta/v1.LabelSelector;reinvocationPolicy:s;rules:l;sideEffects:s;timeoutSeconds:s",
+    ),
+    (
+        "admissionregistration/v1beta1.MutatingWebhookConfiguration",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;webhooks:k@admissionregistration/v1beta1.MutatingWebhook^name+merge=name",
+    ),
+    (
+        "admissionregistration/v1beta1.ParamKind",
+        true,
+        "apiVersion:s;kind:s",
+    ),
+    (
+        "admissionregistration/v1beta1.ParamRef",
+        true,
+        "name:s;namespace:s;parameterNotFoundAction:s;selector:O@meta/v1.LabelSelector",
+    ),
+    (
+        "admissionregistration/v1beta1.ServiceReference",
+        false,
+        "name:s;namespace:s;path:s;port:s",
+    ),
+    (
+        "admissionregistration/v1beta1.TypeChecking",
+        false,
+        "expressionWarnings:l",
+    ),
+    (
+        "admissionregistration/v1beta1.ValidatingAdmissionPolicy",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@admissionregistration/v1beta1.ValidatingAdmissionPolicySpec~;status:o@admissionregistration/v1beta1.ValidatingAdmissionPolicyStatus~",
+    ),
+    (
+        "admissionregistration/v1beta1.ValidatingAdmissionPolicyBinding",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@admissionregistration/v1beta1.ValidatingAdmissionPolicyBindingSpec~",
+    ),
+    (
+        "admissionregistration/v1beta1.ValidatingAdmissionPolicyBindingSpec",
+        false,
+        "matchResources:O@admissionregistration/v1beta1.MatchResources;paramRef:O@admissionregistration/v1beta1.ParamRef;policyName:s;validationActions:e",
+    ),
+    (
+        "admissionregistration/v1beta1.ValidatingAdmissionPolicySpec",
+        false,
+        "auditAnnotations:l;failurePolicy:s;matchConditions:k@admissionregistration/v1beta1.MatchCondition^name+merge=name;matchConstraints:O@admissionregistration/v1beta1.MatchResources;paramKind:O@admissionregistration/v1beta1.ParamKind;validations:l;variables:k@admissionregistration/v1beta1.Variable^name+merge=name",
+    ),
+    (
+        "admissionregistration/v1beta1.ValidatingAdmissionPolicyStatus",
+        false,
+        "conditions:k@meta/v1.Condition^type;observedGeneration:s;typeChecking:o@admissionregistration/v1beta1.TypeChecking",
+    ),
+    (
+        "admissionregistration/v1beta1.ValidatingWebhook",
+        false,
+        "admissionReviewVersions:l;clientConfig:o@admissionregistration/v1beta1.WebhookClientConfig~;failurePolicy:s;matchConditions:k@admissionregistration/v1beta1.MatchCondition^name+merge=name;matchPolicy:s;name:s;namespaceSelector:O@meta/v1.LabelSelector;objectSelector:O@meta/v1.LabelSelector;rules:l;sideEffects:s;timeoutSeconds:s",
+    ),
+    (
+        "admissionregistration/v1beta1.ValidatingWebhookConfiguration",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;webhooks:k@admissionregistration/v1beta1.ValidatingWebhook^name+merge=name",
+    ),
+    (
+        "admissionregistration/v1beta1.Variable",
+        true,
+        "expression:s;name:s",
+    ),
+    (
+        "admissionregistration/v1beta1.WebhookClientConfig",
+        false,
+        "caBundle:s;service:o@admissionregistration/v1beta1.ServiceReference;url:s",
+    ),
     (
         "apps/v1.ControllerRevision",
         false,
@@ -573,6 +786,56 @@ static TYPES: &[(&str, bool, &str)] = &[
         "conditions:k@autoscaling/v2.HorizontalPodAutoscalerCondition^type+merge=type;currentMetrics:l_;currentReplicas:s;desiredReplicas:s;lastScaleTime:s;observedGeneration:s",
     ),
     (
+        "autoscaling/v2beta1.CrossVersionObjectReference",
+        false,
+        "apiVersion:s;kind:s;name:s",
+    ),
+    (
+        "autoscaling/v2beta1.HorizontalPodAutoscaler",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@autoscaling/v2beta1.HorizontalPodAutoscalerSpec~;status:o@autoscaling/v2beta1.HorizontalPodAutoscalerStatus~",
+    ),
+    (
+        "autoscaling/v2beta1.HorizontalPodAutoscalerSpec",
+        false,
+        "maxReplicas:s;metrics:l;minReplicas:s;scaleTargetRef:o@autoscaling/v2beta1.CrossVersionObjectReference~",
+    ),
+    (
+        "autoscaling/v2beta1.HorizontalPodAutoscalerStatus",
+        false,
+        "conditions:l_;currentMetrics:l_;currentReplicas:s;desiredReplicas:s;lastScaleTime:s;observedGeneration:s",
+    ),
+    (
+        "autoscaling/v2beta2.CrossVersionObjectReference",
+        false,
+        "apiVersion:s;kind:s;name:s",
+    ),
+    (
+        "autoscaling/v2beta2.HPAScalingRules",
+        false,
+        "policies:l;selectPolicy:s;stabilizationWindowSeconds:s",
+    ),
+    (
+        "autoscaling/v2beta2.HorizontalPodAutoscaler",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@autoscaling/v2beta2.HorizontalPodAutoscalerSpec~;status:o@autoscaling/v2beta2.HorizontalPodAutoscalerStatus~",
+    ),
+    (
+        "autoscaling/v2beta2.HorizontalPodAutoscalerBehavior",
+        false,
+        "scaleDown:o@autoscaling/v2beta2.HPAScalingRules;scaleUp:o@autoscaling/v2beta2.HPAScalingRules",
+    ),
+    (
+        "autoscaling/v2beta2.HorizontalPodAutoscalerSpec",
+        false,
+        "behavior:o@autoscaling/v2beta2.HorizontalPodAutoscalerBehavior;maxReplicas:s;metrics:l;minReplicas:s;scaleTargetRef:o@autoscaling/v2beta2.CrossVersionObjectReference~",
+    ),
+    (
+        "autoscaling/v2beta2.HorizontalPodAutoscalerStatus",
+        false,
+        "conditions:l_;currentMetrics:l_;currentReplicas:s;desiredReplicas:s;lastScaleTime:s;observedGeneration:s",
+    ),
+    (
         "batch/v1.CronJob",
         false,
         "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@batch/v1.CronJobSpec~;status:o@batch/v1.CronJobStatus~",
@@ -643,6 +906,51 @@ static TYPES: &[(&str, bool, &str)] = &[
         "batch/v1beta1.JobTemplateSpec",
         false,
         "metadata:o@meta/v1.ObjectMeta~;spec:o@batch/v1.JobSpec~",
+    ),
+    (
+        "certificates/v1.CertificateSigningRequest",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@certificates/v1.CertificateSigningRequestSpec~;status:o@certificates/v1.CertificateSigningRequestStatus~",
+    ),
+    (
+        "certificates/v1.CertificateSigningRequestCondition",
+        false,
+        "lastTransitionTime:s;lastUpdateTime:s;message:s;reason:s;status:s;type:s",
+    ),
+    (
+        "certificates/v1.CertificateSigningRequestSpec",
+        false,
+        "expirationSeconds:s;extra:m;groups:l;request:s;signerName:s;uid:s;usages:l;username:s",
+    ),
+    (
+        "certificates/v1.CertificateSigningRequestStatus",
+        false,
+        "certificate:s;conditions:k@certificates/v1.CertificateSigningRequestCondition^type",
+    ),
+    (
+        "certificates/v1.ClusterTrustBundle",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@certificates/v1.ClusterTrustBundleSpec~",
+    ),
+    (
+        "certificates/v1.ClusterTrustBundleSpec",
+        false,
+        "signerName:s;trustBundle:s",
+    ),
+    (
+        "certificates/v1.PodCertificateRequest",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@certificates/v1.PodCertificateRequestSpec~;status:o@certificates/v1.PodCertificateRequestStatus~",
+    ),
+    (
+        "certificates/v1.PodCertificateRequestSpec",
+        false,
+        "maxExpirationSeconds:s;nodeName:s;nodeUID:s;podName:s;podUID:s;serviceAccountName:s;serviceAccountUID:s;signerName:s;stubPKCS10Request:s;unverifiedUserAnnotations:m",
+    ),
+    (
+        "certificates/v1.PodCertificateRequestStatus",
+        false,
+        "beginRefreshAt:s;certificateChain:s;conditions:k@meta/v1.Condition^type+merge=type;notAfter:s;notBefore:s",
     ),
     (
         "coordination/v1.Lease",
@@ -1333,6 +1641,17 @@ static TYPES: &[(&str, bool, &str)] = &[
         "gmsaCredentialSpec:s;gmsaCredentialSpecName:s;hostProcess:s;runAsUserName:s",
     ),
     (
+        "discovery/v1.EndpointSlice",
+        false,
+        "addressType:s;apiVersion:s;endpoints:l_;kind:s;metadata:o@meta/v1.ObjectMeta~;ports:l_",
+    ),
+    (
+        "events/v1.Event",
+        false,
+        "action:s;apiVersion:s;deprecatedCount:s;deprecatedFirstTimestamp:s;deprecatedLastTimestamp:s;deprecatedSource:o@core/v1.EventSource~;eventTime:s;kind:s;metadata:o@meta/v1.ObjectMeta~;note:s;reason:s;regarding:O@core/v1.ObjectReference~;related:O@core/v1.ObjectReference;reportingController:s;reportingInstance:s;series:o@events/v1.EventSeries;type:s",
+    ),
+    ("events/v1.EventSeries", false, "count:s;lastObservedTime:s"),
+    (
         "extensions/v1beta1.DaemonSet",
         false,
         "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@extensions/v1beta1.DaemonSetSpec~;status:o@extensions/v1beta1.DaemonSetStatus~",
@@ -1460,6 +1779,72 @@ static TYPES: &[(&str, bool, &str)] = &[
         "replicas:s;selector:M;targetSelector:s",
     ),
     (
+        "flowcontrol/v1.ExemptPriorityLevelConfiguration",
+        false,
+        "lendablePercent:s;nominalConcurrencyShares:s",
+    ),
+    ("flowcontrol/v1.FlowDistinguisherMethod", false, "type:s"),
+    (
+        "flowcontrol/v1.FlowSchema",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@flowcontrol/v1.FlowSchemaSpec~;status:o@flowcontrol/v1.FlowSchemaStatus~",
+    ),
+    (
+        "flowcontrol/v1.FlowSchemaCondition",
+        false,
+        "lastTransitionTime:s;message:s;reason:s;status:s;type:s",
+    ),
+    (
+        "flowcontrol/v1.FlowSchemaSpec",
+        false,
+        "distinguisherMethod:o@flowcontrol/v1.FlowDistinguisherMethod;matchingPrecedence:s;priorityLevelConfiguration:o@flowcontrol/v1.PriorityLevelConfigurationReference~;rules:l",
+    ),
+    (
+        "flowcontrol/v1.FlowSchemaStatus",
+        false,
+        "conditions:k@flowcontrol/v1.FlowSchemaCondition^type+merge=type",
+    ),
+    (
+        "flowcontrol/v1.LimitResponse",
+        false,
+        "queuing:o@flowcontrol/v1.QueuingConfiguration;type:s",
+    ),
+    (
+        "flowcontrol/v1.LimitedPriorityLevelConfiguration",
+        false,
+        "borrowingLimitPercent:s;lendablePercent:s;limitResponse:o@flowcontrol/v1.LimitResponse~;nominalConcurrencyShares:s",
+    ),
+    (
+        "flowcontrol/v1.PriorityLevelConfiguration",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@flowcontrol/v1.PriorityLevelConfigurationSpec~;status:o@flowcontrol/v1.PriorityLevelConfigurationStatus~",
+    ),
+    (
+        "flowcontrol/v1.PriorityLevelConfigurationCondition",
+        false,
+        "lastTransitionTime:s;message:s;reason:s;status:s;type:s",
+    ),
+    (
+        "flowcontrol/v1.PriorityLevelConfigurationReference",
+        false,
+        "name:s",
+    ),
+    (
+        "flowcontrol/v1.PriorityLevelConfigurationSpec",
+        false,
+        "exempt:o@flowcontrol/v1.ExemptPriorityLevelConfiguration;limited:o@flowcontrol/v1.LimitedPriorityLevelConfiguration;type:s",
+    ),
+    (
+        "flowcontrol/v1.PriorityLevelConfigurationStatus",
+        false,
+        "conditions:k@flowcontrol/v1.PriorityLevelConfigurationCondition^type+merge=type",
+    ),
+    (
+        "flowcontrol/v1.QueuingConfiguration",
+        false,
+        "handSize:s;queueLengthLimit:s;queues:s",
+    ),
+    (
         "meta/v1.Condition",
         false,
         "lastTransitionTime:s;message:s;observedGeneration:s;reason:s;status:s;type:s",
@@ -1568,6 +1953,79 @@ static TYPES: &[(&str, bool, &str)] = &[
         "conditions:k@meta/v1.Condition^type+merge=type",
     ),
     (
+        "networking/v1beta1.IPAddress",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@networking/v1beta1.IPAddressSpec~",
+    ),
+    (
+        "networking/v1beta1.IPAddressSpec",
+        false,
+        "parentRef:o@networking/v1beta1.ParentReference",
+    ),
+    (
+        "networking/v1beta1.Ingress",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@networking/v1beta1.IngressSpec~;status:o@networking/v1beta1.IngressStatus~",
+    ),
+    (
+        "networking/v1beta1.IngressBackend",
+        false,
+        "resource:O@core/v1.TypedLocalObjectReference;serviceName:s;servicePort:s",
+    ),
+    (
+        "networking/v1beta1.IngressClass",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@networking/v1beta1.IngressClassSpec~",
+    ),
+    (
+        "networking/v1beta1.IngressClassParametersReference",
+        false,
+        "apiGroup:s;kind:s;name:s;namespace:s;scope:s",
+    ),
+    (
+        "networking/v1beta1.IngressClassSpec",
+        false,
+        "controller:s;parameters:o@networking/v1beta1.IngressClassParametersReference",
+    ),
+    (
+        "networking/v1beta1.IngressLoadBalancerStatus",
+        false,
+        "ingress:l",
+    ),
+    (
+        "networking/v1beta1.IngressSpec",
+        false,
+        "backend:o@networking/v1beta1.IngressBackend;ingressClassName:s;rules:l;tls:l",
+    ),
+    (
+        "networking/v1beta1.IngressStatus",
+        false,
+        "loadBalancer:o@networking/v1beta1.IngressLoadBalancerStatus~",
+    ),
+    (
+        "networking/v1beta1.ParentReference",
+        false,
+        "group:s;name:s;namespace:s;resource:s",
+    ),
+    (
+        "networking/v1beta1.ServiceCIDR",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@networking/v1beta1.ServiceCIDRSpec~;status:o@networking/v1beta1.ServiceCIDRStatus~",
+    ),
+    ("networking/v1beta1.ServiceCIDRSpec", false, "cidrs:l"),
+    (
+        "networking/v1beta1.ServiceCIDRStatus",
+        false,
+        "conditions:k@meta/v1.Condition^type+merge=type",
+    ),
+    ("node/v1.Overhead", false, "podFixed:m"),
+    (
+        "node/v1.RuntimeClass",
+        false,
+        "apiVersion:s;handler:s;kind:s;metadata:o@meta/v1.ObjectMeta~;overhead:o@node/v1.Overhead;scheduling:o@node/v1.Scheduling",
+    ),
+    ("node/v1.Scheduling", false, "nodeSelector:M;tolerations:l"),
+    (
         "policy/v1.Eviction",
         false,
         "apiVersion:s;deleteOptions:o@meta/v1.DeleteOptions;kind:s;metadata:o@meta/v1.ObjectMeta~",
@@ -1593,6 +2051,11 @@ static TYPES: &[(&str, bool, &str)] = &[
         "apiVersion:s;deleteOptions:o@meta/v1.DeleteOptions;kind:s;metadata:o@meta/v1.ObjectMeta~",
     ),
     (
+        "policy/v1beta1.FSGroupStrategyOptions",
+        false,
+        "ranges:l;rule:s",
+    ),
+    (
         "policy/v1beta1.PodDisruptionBudget",
         false,
         "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@policy/v1beta1.PodDisruptionBudgetSpec~;status:o@policy/v1beta1.PodDisruptionBudgetStatus~",
@@ -1606,6 +2069,41 @@ static TYPES: &[(&str, bool, &str)] = &[
         "policy/v1beta1.PodDisruptionBudgetStatus",
         false,
         "conditions:k@meta/v1.Condition^type+merge=type;currentHealthy:s;desiredHealthy:s;disruptedPods:m;disruptionsAllowed:s;expectedPods:s;observedGeneration:s",
+    ),
+    (
+        "policy/v1beta1.PodSecurityPolicy",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@policy/v1beta1.PodSecurityPolicySpec~",
+    ),
+    (
+        "policy/v1beta1.PodSecurityPolicySpec",
+        false,
+        "allowPrivilegeEscalation:s;allowedCSIDrivers:l;allowedCapabilities:l;allowedFlexVolumes:l;allowedHostPaths:l;allowedProcMountTypes:l;allowedUnsafeSysctls:l;defaultAddCapabilities:l;defaultAllowPrivilegeEscalation:s;forbiddenSysctls:l;fsGroup:o@policy/v1beta1.FSGroupStrategyOptions~;hostIPC:s;hostNetwork:s;hostPID:s;hostPorts:l;privileged:s;readOnlyRootFilesystem:s;requiredDropCapabilities:l;runAsGroup:o@policy/v1beta1.RunAsGroupStrategyOptions;runAsUser:o@policy/v1beta1.RunAsUserStrategyOptions~;runtimeClass:o@policy/v1beta1.RuntimeClassStrategyOptions;seLinux:o@policy/v1beta1.SELinuxStrategyOptions~;supplementalGroups:o@policy/v1beta1.SupplementalGroupsStrategyOptions~;volumes:l",
+    ),
+    (
+        "policy/v1beta1.RunAsGroupStrategyOptions",
+        false,
+        "ranges:l;rule:s",
+    ),
+    (
+        "policy/v1beta1.RunAsUserStrategyOptions",
+        false,
+        "ranges:l;rule:s",
+    ),
+    (
+        "policy/v1beta1.RuntimeClassStrategyOptions",
+        false,
+        "allowedRuntimeClassNames:l_;defaultRuntimeClassName:s",
+    ),
+    (
+        "policy/v1beta1.SELinuxStrategyOptions",
+        false,
+        "rule:s;seLinuxOptions:o@core/v1.SELinuxOptions",
+    ),
+    (
+        "policy/v1beta1.SupplementalGroupsStrategyOptions",
+        false,
+        "ranges:l;rule:s",
     ),
     ("rbac/v1.AggregationRule", false, "clusterRoleSelectors:l"),
     (
@@ -1630,9 +2128,149 @@ static TYPES: &[(&str, bool, &str)] = &[
     ),
     ("rbac/v1.RoleRef", true, "apiGroup:s;kind:s;name:s"),
     (
+        "rbac/v1beta1.AggregationRule",
+        false,
+        "clusterRoleSelectors:l",
+    ),
+    (
+        "rbac/v1beta1.ClusterRole",
+        false,
+        "aggregationRule:o@rbac/v1beta1.AggregationRule;apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;rules:l_",
+    ),
+    (
+        "rbac/v1beta1.ClusterRoleBinding",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;roleRef:o@rbac/v1beta1.RoleRef~;subjects:l",
+    ),
+    (
+        "rbac/v1beta1.Role",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;rules:l_",
+    ),
+    (
+        "rbac/v1beta1.RoleBinding",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;roleRef:o@rbac/v1beta1.RoleRef~;subjects:l",
+    ),
+    ("rbac/v1beta1.RoleRef", false, "apiGroup:s;kind:s;name:s"),
+    (
         "scheduling/v1.PriorityClass",
         false,
         "apiVersion:s;description:s;globalDefault:s;kind:s;metadata:o@meta/v1.ObjectMeta~;preemptionPolicy:s;value:s",
+    ),
+    ("scheduling/v1beta1.AllCompositeDisruptionMode", false, ""),
+    ("scheduling/v1beta1.AllDisruptionMode", false, ""),
+    ("scheduling/v1beta1.BasicSchedulingPolicy", false, ""),
+    (
+        "scheduling/v1beta1.CompositeBasicSchedulingPolicy",
+        false,
+        "",
+    ),
+    (
+        "scheduling/v1beta1.CompositeDisruptionMode",
+        false,
+        "all:o@scheduling/v1beta1.AllCompositeDisruptionMode;single:o@scheduling/v1beta1.SingleCompositeDisruptionMode",
+    ),
+    (
+        "scheduling/v1beta1.CompositeGangSchedulingPolicy",
+        false,
+        "minGroupCount:s",
+    ),
+    (
+        "scheduling/v1beta1.CompositePodGroupSchedulingConstraints",
+        false,
+        "topology:l",
+    ),
+    (
+        "scheduling/v1beta1.CompositePodGroupSchedulingPolicy",
+        false,
+        "basic:o@scheduling/v1beta1.CompositeBasicSchedulingPolicy;gang:o@scheduling/v1beta1.CompositeGangSchedulingPolicy",
+    ),
+    (
+        "scheduling/v1beta1.CompositePodGroupTemplate",
+        false,
+        "compositePodGroupTemplates:k@scheduling/v1beta1.CompositePodGroupTemplate^name;disruptionMode:o@scheduling/v1beta1.CompositeDisruptionMode;name:s;podGroupTemplates:k@scheduling/v1beta1.PodGroupTemplate^name;preemptionPolicy:s;priority:s;priorityClassName:s;schedulingConstraints:o@scheduling/v1beta1.CompositePodGroupSchedulingConstraints;schedulingPolicy:o@scheduling/v1beta1.CompositePodGroupSchedulingPolicy~",
+    ),
+    (
+        "scheduling/v1beta1.DisruptionMode",
+        false,
+        "all:o@scheduling/v1beta1.AllDisruptionMode;single:o@scheduling/v1beta1.SingleDisruptionMode",
+    ),
+    (
+        "scheduling/v1beta1.GangSchedulingPolicy",
+        false,
+        "minCount:s",
+    ),
+    (
+        "scheduling/v1beta1.PodGroup",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@scheduling/v1beta1.PodGroupSpec~;status:o@scheduling/v1beta1.PodGroupStatus~",
+    ),
+    (
+        "scheduling/v1beta1.PodGroupResourceClaim",
+        false,
+        "name:s;resourceClaimName:s;resourceClaimTemplateName:s",
+    ),
+    (
+        "scheduling/v1beta1.PodGroupResourceClaimStatus",
+        false,
+        "name:s;resourceClaimName:s",
+    ),
+    (
+        "scheduling/v1beta1.PodGroupSchedulingConstraints",
+        false,
+        "topology:l",
+    ),
+    (
+        "scheduling/v1beta1.PodGroupSchedulingPolicy",
+        false,
+        "basic:o@scheduling/v1beta1.BasicSchedulingPolicy;gang:o@scheduling/v1beta1.GangSchedulingPolicy",
+    ),
+    (
+        "scheduling/v1beta1.PodGroupSpec",
+        false,
+        "disruptionMode:o@scheduling/v1beta1.DisruptionMode;parentCompositePodGroupName:s;preemptionPolicy:s;priority:s;priorityClassName:s;resourceClaims:k@scheduling/v1beta1.PodGroupResourceClaim^name+merge,retainKeys=name;schedulingConstraints:o@scheduling/v1beta1.PodGroupSchedulingConstraints;schedulingPolicy:o@scheduling/v1beta1.PodGroupSchedulingPolicy~;workloadRef:o@scheduling/v1beta1.WorkloadReference",
+    ),
+    (
+        "scheduling/v1beta1.PodGroupStatus",
+        false,
+        "conditions:k@meta/v1.Condition^type+merge=type;resourceClaimStatuses:k@scheduling/v1beta1.PodGroupResourceClaimStatus^name+merge,retainKeys=name",
+    ),
+    (
+        "scheduling/v1beta1.PodGroupTemplate",
+        false,
+        "disruptionMode:o@scheduling/v1beta1.DisruptionMode;name:s;preemptionPolicy:s;priority:s;priorityClassName:s;resourceClaims:k@scheduling/v1beta1.PodGroupResourceClaim^name+merge,retainKeys=name;schedulingConstraints:o@scheduling/v1beta1.PodGroupSchedulingConstraints_;schedulingPolicy:o@scheduling/v1beta1.PodGroupSchedulingPolicy~",
+    ),
+    (
+        "scheduling/v1beta1.PriorityClass",
+        false,
+        "apiVersion:s;description:s;globalDefault:s;kind:s;metadata:o@meta/v1.ObjectMeta~;preemptionPolicy:s;value:s",
+    ),
+    (
+        "scheduling/v1beta1.SingleCompositeDisruptionMode",
+        false,
+        "",
+    ),
+    ("scheduling/v1beta1.SingleDisruptionMode", false, ""),
+    (
+        "scheduling/v1beta1.TypedLocalObjectReference",
+        false,
+        "apiGroup:s;kind:s;name:s",
+    ),
+    (
+        "scheduling/v1beta1.Workload",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@scheduling/v1beta1.WorkloadSpec~",
+    ),
+    (
+        "scheduling/v1beta1.WorkloadReference",
+        false,
+        "templateName:s;workloadName:s",
+    ),
+    (
+        "scheduling/v1beta1.WorkloadSpec",
+        false,
+        "compositePodGroupTemplates:k@scheduling/v1beta1.CompositePodGroupTemplate^name;controllerRef:o@scheduling/v1beta1.TypedLocalObjectReference;podGroupTemplates:k@scheduling/v1beta1.PodGroupTemplate^name_",
     ),
     (
         "storage/v1.CSIDriver",
@@ -1710,9 +2348,170 @@ static TYPES: &[(&str, bool, &str)] = &[
         "errorCode:s;message:s;time:s",
     ),
     ("storage/v1.VolumeNodeResources", false, "count:s"),
+    (
+        "storage/v1beta1.CSIDriver",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@storage/v1beta1.CSIDriverSpec~",
+    ),
+    (
+        "storage/v1beta1.CSIDriverSpec",
+        false,
+        "attachRequired:s;fsGroupPolicy:s;nodeAllocatableUpdatePeriodSeconds:s;podInfoOnMount:s;preventPodSchedulingIfMissing:s;requiresRepublish:s;seLinuxMount:s;serviceAccountTokenInSecrets:s;storageCapacity:s;tokenRequests:l;volumeLifecycleModes:l",
+    ),
+    (
+        "storage/v1beta1.CSINode",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@storage/v1beta1.CSINodeSpec~;status:o@storage/v1beta1.CSINodeStatus~",
+    ),
+    (
+        "storage/v1beta1.CSINodeDriver",
+        false,
+        "allocatable:o@storage/v1beta1.VolumeNodeResources;name:s;nodeID:s;topologyKeys:l_",
+    ),
+    (
+        "storage/v1beta1.CSINodeSpec",
+        false,
+        "drivers:k@storage/v1beta1.CSINodeDriver^name+merge=name_",
+    ),
+    (
+        "storage/v1beta1.CSINodeStatus",
+        false,
+        "storageHealth:k@storage/v1beta1.StorageHealth^name+merge=name",
+    ),
+    (
+        "storage/v1beta1.CSIStorageCapacity",
+        false,
+        "apiVersion:s;capacity:s;kind:s;maximumVolumeSize:s;metadata:o@meta/v1.ObjectMeta~;nodeTopology:O@meta/v1.LabelSelector;storageClassName:s",
+    ),
+    (
+        "storage/v1beta1.StorageClass",
+        false,
+        "allowVolumeExpansion:s;allowedTopologies:l;apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;mountOptions:l;parameters:m;provisioner:s;reclaimPolicy:s;volumeBindingMode:s",
+    ),
+    (
+        "storage/v1beta1.StorageHealth",
+        false,
+        "healthConditions:l;name:s",
+    ),
+    (
+        "storage/v1beta1.VolumeAttachment",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o@storage/v1beta1.VolumeAttachmentSpec~;status:o@storage/v1beta1.VolumeAttachmentStatus~",
+    ),
+    (
+        "storage/v1beta1.VolumeAttachmentSource",
+        false,
+        "inlineVolumeSpec:o@core/v1.PersistentVolumeSpec;persistentVolumeName:s",
+    ),
+    (
+        "storage/v1beta1.VolumeAttachmentSpec",
+        false,
+        "attacher:s;nodeName:s;source:o@storage/v1beta1.VolumeAttachmentSource~",
+    ),
+    (
+        "storage/v1beta1.VolumeAttachmentStatus",
+        false,
+        "attachError:o@storage/v1beta1.VolumeError;attached:s;attachmentMetadata:m;detachError:o@storage/v1beta1.VolumeError",
+    ),
+    (
+        "storage/v1beta1.VolumeAttributesClass",
+        false,
+        "apiVersion:s;driverName:s;kind:s;metadata:o@meta/v1.ObjectMeta~;parameters:m",
+    ),
+    (
+        "storage/v1beta1.VolumeError",
+        false,
+        "errorCode:s;message:s;time:s",
+    ),
+    ("storage/v1beta1.VolumeNodeResources", false, "count:s"),
+    (
+        "synthetic.MetadataOnly",
+        false,
+        "apiVersion:s;kind:s;metadata:o@meta/v1.ObjectMeta~;spec:o;status:o",
+    ),
 ];
 
 static KINDS: &[(&str, &str, &str)] = &[
+    (
+        "admissionregistration.k8s.io/v1",
+        "MutatingAdmissionPolicy",
+        "admissionregistration/v1.MutatingAdmissionPolicy",
+    ),
+    (
+        "admissionregistration.k8s.io/v1",
+        "MutatingAdmissionPolicyBinding",
+        "admissionregistration/v1.MutatingAdmissionPolicyBinding",
+    ),
+    (
+        "admissionregistration.k8s.io/v1",
+        "MutatingWebhookConfiguration",
+        "admissionregistration/v1.MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1",
+        "ValidatingAdmissionPolicy",
+        "admissionregistration/v1.ValidatingAdmissionPolicy",
+    ),
+    (
+        "admissionregistration.k8s.io/v1",
+        "ValidatingAdmissionPolicyBinding",
+        "admissionregistration/v1.ValidatingAdmissionPolicyBinding",
+    ),
+    (
+        "admissionregistration.k8s.io/v1",
+        "ValidatingWebhookConfiguration",
+        "admissionregistration/v1.ValidatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "MutatingAdmissionPolicy",
+        "admissionregistration/v1beta1.MutatingAdmissionPolicy",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "MutatingAdmissionPolicyBinding",
+        "admissionregistration/v1beta1.MutatingAdmissionPolicyBinding",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "MutatingWebhookConfiguration",
+        "admissionregistration/v1beta1.MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "ValidatingAdmissionPolicy",
+        "admissionregistration/v1beta1.ValidatingAdmissionPolicy",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "ValidatingAdmissionPolicyBinding",
+        "admissionregistration/v1beta1.ValidatingAdmissionPolicyBinding",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "ValidatingWebhookConfiguration",
+        "admissionregistration/v1beta1.ValidatingWebhookConfiguration",
+    ),
+    (
+        "apiextensions.k8s.io/v1",
+        "CustomResourceDefinition",
+        "synthetic.MetadataOnly",
+    ),
+    (
+        "apiextensions.k8s.io/v1beta1",
+        "CustomResourceDefinition",
+        "synthetic.MetadataOnly",
+    ),
+    (
+        "apiregistration.k8s.io/v1",
+        "APIService",
+        "synthetic.MetadataOnly",
+    ),
+    (
+        "apiregistration.k8s.io/v1beta1",
+        "APIService",
+        "synthetic.MetadataOnly",
+    ),
     (
         "apps/v1",
         "ControllerRevision",
@@ -1751,10 +2550,41 @@ static KINDS: &[(&str, &str, &str)] = &[
         "HorizontalPodAutoscaler",
         "autoscaling/v2.HorizontalPodAutoscaler",
     ),
+    (
+        "autoscaling/v2beta1",
+        "HorizontalPodAutoscaler",
+        "autoscaling/v2beta1.HorizontalPodAutoscaler",
+    ),
+    (
+        "autoscaling/v2beta2",
+        "HorizontalPodAutoscaler",
+        "autoscaling/v2beta2.HorizontalPodAutoscaler",
+    ),
     ("batch/v1", "CronJob", "batch/v1.CronJob"),
     ("batch/v1", "Job", "batch/v1.Job"),
     ("batch/v1beta1", "CronJob", "batch/v1beta1.CronJob"),
+    (
+        "certificates.k8s.io/v1",
+        "CertificateSigningRequest",
+        "certificates/v1.CertificateSigningRequest",
+    ),
+    (
+        "certificates.k8s.io/v1",
+        "ClusterTrustBundle",
+        "certificates/v1.ClusterTrustBundle",
+    ),
+    (
+        "certificates.k8s.io/v1",
+        "PodCertificateRequest",
+        "certificates/v1.PodCertificateRequest",
+    ),
     ("coordination.k8s.io/v1", "Lease", "coordination/v1.Lease"),
+    (
+        "discovery.k8s.io/v1",
+        "EndpointSlice",
+        "discovery/v1.EndpointSlice",
+    ),
+    ("events.k8s.io/v1", "Event", "events/v1.Event"),
     (
         "extensions/v1beta1",
         "DaemonSet",
@@ -1782,6 +2612,16 @@ static KINDS: &[(&str, &str, &str)] = &[
     ),
     ("extensions/v1beta1", "Scale", "extensions/v1beta1.Scale"),
     (
+        "flowcontrol.apiserver.k8s.io/v1",
+        "FlowSchema",
+        "flowcontrol/v1.FlowSchema",
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io/v1",
+        "PriorityLevelConfiguration",
+        "flowcontrol/v1.PriorityLevelConfiguration",
+    ),
+    (
         "networking.k8s.io/v1",
         "IPAddress",
         "networking/v1.IPAddress",
@@ -1802,6 +2642,27 @@ static KINDS: &[(&str, &str, &str)] = &[
         "ServiceCIDR",
         "networking/v1.ServiceCIDR",
     ),
+    (
+        "networking.k8s.io/v1beta1",
+        "IPAddress",
+        "networking/v1beta1.IPAddress",
+    ),
+    (
+        "networking.k8s.io/v1beta1",
+        "Ingress",
+        "networking/v1beta1.Ingress",
+    ),
+    (
+        "networking.k8s.io/v1beta1",
+        "IngressClass",
+        "networking/v1beta1.IngressClass",
+    ),
+    (
+        "networking.k8s.io/v1beta1",
+        "ServiceCIDR",
+        "networking/v1beta1.ServiceCIDR",
+    ),
+    ("node.k8s.io/v1", "RuntimeClass", "node/v1.RuntimeClass"),
     ("policy/v1", "Eviction", "policy/v1.Eviction"),
     (
         "policy/v1",
@@ -1813,6 +2674,11 @@ static KINDS: &[(&str, &str, &str)] = &[
         "policy/v1beta1",
         "PodDisruptionBudget",
         "policy/v1beta1.PodDisruptionBudget",
+    ),
+    (
+        "policy/v1beta1",
+        "PodSecurityPolicy",
+        "policy/v1beta1.PodSecurityPolicy",
     ),
     (
         "rbac.authorization.k8s.io/v1",
@@ -1831,9 +2697,44 @@ static KINDS: &[(&str, &str, &str)] = &[
         "rbac/v1.RoleBinding",
     ),
     (
+        "rbac.authorization.k8s.io/v1beta1",
+        "ClusterRole",
+        "rbac/v1beta1.ClusterRole",
+    ),
+    (
+        "rbac.authorization.k8s.io/v1beta1",
+        "ClusterRoleBinding",
+        "rbac/v1beta1.ClusterRoleBinding",
+    ),
+    (
+        "rbac.authorization.k8s.io/v1beta1",
+        "Role",
+        "rbac/v1beta1.Role",
+    ),
+    (
+        "rbac.authorization.k8s.io/v1beta1",
+        "RoleBinding",
+        "rbac/v1beta1.RoleBinding",
+    ),
+    (
         "scheduling.k8s.io/v1",
         "PriorityClass",
         "scheduling/v1.PriorityClass",
+    ),
+    (
+        "scheduling.k8s.io/v1beta1",
+        "PodGroup",
+        "scheduling/v1beta1.PodGroup",
+    ),
+    (
+        "scheduling.k8s.io/v1beta1",
+        "PriorityClass",
+        "scheduling/v1beta1.PriorityClass",
+    ),
+    (
+        "scheduling.k8s.io/v1beta1",
+        "Workload",
+        "scheduling/v1beta1.Workload",
     ),
     ("storage.k8s.io/v1", "CSIDriver", "storage/v1.CSIDriver"),
     ("storage.k8s.io/v1", "CSINode", "storage/v1.CSINode"),
@@ -1856,6 +2757,36 @@ static KINDS: &[(&str, &str, &str)] = &[
         "storage.k8s.io/v1",
         "VolumeAttributesClass",
         "storage/v1.VolumeAttributesClass",
+    ),
+    (
+        "storage.k8s.io/v1beta1",
+        "CSIDriver",
+        "storage/v1beta1.CSIDriver",
+    ),
+    (
+        "storage.k8s.io/v1beta1",
+        "CSINode",
+        "storage/v1beta1.CSINode",
+    ),
+    (
+        "storage.k8s.io/v1beta1",
+        "CSIStorageCapacity",
+        "storage/v1beta1.CSIStorageCapacity",
+    ),
+    (
+        "storage.k8s.io/v1beta1",
+        "StorageClass",
+        "storage/v1beta1.StorageClass",
+    ),
+    (
+        "storage.k8s.io/v1beta1",
+        "VolumeAttachment",
+        "storage/v1beta1.VolumeAttachment",
+    ),
+    (
+        "storage.k8s.io/v1beta1",
+        "VolumeAttributesClass",
+        "storage/v1beta1.VolumeAttributesClass",
     ),
     ("v1", "Binding", "core/v1.Binding"),
     ("v1", "ComponentStatus", "core/v1.ComponentStatus"),
@@ -1957,6 +2888,13 @@ mod tests {
         );
         let selector = spec.field("selector").expect("selector");
         assert!(selector.atomic && selector.kind == FieldKind::Struct);
+        let hooks = root_type(
+            "admissionregistration.k8s.io/v1",
+            "ValidatingWebhookConfiguration",
+        )
+        .and_then(|t| t.field("webhooks"))
+        .expect("webhooks");
+        assert_eq!(hooks.merge_key, "name");
         let svc = type_info("core/v1.ServiceSpec").expect("ServiceSpec");
         assert_eq!(
             svc.field("ports").expect("ports").keys,
@@ -1979,6 +2917,30 @@ mod tests {
             ("autoscaling/v2", "HorizontalPodAutoscaler"),
             ("coordination.k8s.io/v1", "Lease"),
             ("storage.k8s.io/v1", "StorageClass"),
+            ("storage.k8s.io/v1beta1", "CSIDriver"),
+            ("policy/v1beta1", "PodSecurityPolicy"),
+            ("autoscaling/v2beta1", "HorizontalPodAutoscaler"),
+            ("autoscaling/v2beta2", "HorizontalPodAutoscaler"),
+            ("networking.k8s.io/v1beta1", "Ingress"),
+            ("rbac.authorization.k8s.io/v1beta1", "RoleBinding"),
+            ("scheduling.k8s.io/v1beta1", "PriorityClass"),
+            (
+                "admissionregistration.k8s.io/v1",
+                "ValidatingWebhookConfiguration",
+            ),
+            (
+                "admissionregistration.k8s.io/v1beta1",
+                "MutatingWebhookConfiguration",
+            ),
+            ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
+            ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
+            ("apiregistration.k8s.io/v1", "APIService"),
+            ("events.k8s.io/v1", "Event"),
+            ("discovery.k8s.io/v1", "EndpointSlice"),
+            ("flowcontrol.apiserver.k8s.io/v1", "FlowSchema"),
+            ("node.k8s.io/v1", "RuntimeClass"),
+            ("certificates.k8s.io/v1", "CertificateSigningRequest"),
+            ("batch/v1beta1", "CronJob"),
         ] {
             assert!(root_type(gv, kind).is_some(), "{gv} {kind}");
         }
