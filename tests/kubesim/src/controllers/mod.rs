@@ -723,7 +723,9 @@ pub fn pod_active(pod: &Value) -> bool {
 
 /// The `status` of condition `ty`.
 pub fn condition_status<'a>(o: &'a Value, ty: &str) -> Option<&'a str> {
-    condition(o, ty).and_then(|c| c.get("status")).and_then(Value::as_str)
+    condition(o, ty)
+        .and_then(|c| c.get("status"))
+        .and_then(Value::as_str)
 }
 
 /// Condition `ty` of `status.conditions`.
@@ -745,10 +747,7 @@ pub fn make_condition(
     with_update_time: bool,
     now: &str,
 ) -> Value {
-    let same_status = old
-        .and_then(|c| c.get("status"))
-        .and_then(Value::as_str)
-        == Some(status);
+    let same_status = old.and_then(|c| c.get("status")).and_then(Value::as_str) == Some(status);
     let same_all = same_status
         && old.and_then(|c| c.get("reason")).and_then(Value::as_str) == Some(reason)
         && old.and_then(|c| c.get("message")).and_then(Value::as_str) == Some(message);
@@ -963,13 +962,26 @@ mod tests {
 
     #[test]
     fn selectors() {
-        let l: Map<String, Value> = serde_json::from_value(json!({"app": "a", "tier": "web"})).expect("map");
+        let l: Map<String, Value> =
+            serde_json::from_value(json!({"app": "a", "tier": "web"})).expect("map");
         assert!(selector_matches(&json!({"matchLabels": {"app": "a"}}), &l));
         assert!(!selector_matches(&json!({"matchLabels": {"app": "b"}}), &l));
-        assert!(selector_matches(&json!({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["web", "db"]}]}), &l));
-        assert!(!selector_matches(&json!({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["web"]}]}), &l));
-        assert!(selector_matches(&json!({"matchExpressions": [{"key": "x", "operator": "DoesNotExist"}]}), &l));
-        assert!(!selector_matches(&json!({"matchExpressions": [{"key": "x", "operator": "Exists"}]}), &l));
+        assert!(selector_matches(
+            &json!({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["web", "db"]}]}),
+            &l
+        ));
+        assert!(!selector_matches(
+            &json!({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["web"]}]}),
+            &l
+        ));
+        assert!(selector_matches(
+            &json!({"matchExpressions": [{"key": "x", "operator": "DoesNotExist"}]}),
+            &l
+        ));
+        assert!(!selector_matches(
+            &json!({"matchExpressions": [{"key": "x", "operator": "Exists"}]}),
+            &l
+        ));
         assert!(selector_matches(&json!({}), &l));
     }
 
@@ -985,7 +997,10 @@ mod tests {
     #[test]
     fn conditions_keep_times() {
         let old = make_condition(None, "Ready", "True", "R", "m", false, "t1");
-        assert_eq!(make_condition(Some(&old), "Ready", "True", "R", "m", false, "t2"), old);
+        assert_eq!(
+            make_condition(Some(&old), "Ready", "True", "R", "m", false, "t2"),
+            old
+        );
         let changed = make_condition(Some(&old), "Ready", "True", "R2", "m", true, "t2");
         assert_eq!(changed["lastTransitionTime"], "t1");
         assert_eq!(changed["lastUpdateTime"], "t2");

@@ -100,7 +100,15 @@ fn conditions(pod: &Value) -> Vec<Value> {
 }
 
 /// Replaces condition `ty` in `list` (keeping timestamps where nothing changed).
-fn set_condition(pod: &Value, list: &mut Vec<Value>, ty: &str, status: &str, reason: &str, message: &str, ts: &str) {
+fn set_condition(
+    pod: &Value,
+    list: &mut Vec<Value>,
+    ty: &str,
+    status: &str,
+    reason: &str,
+    message: &str,
+    ts: &str,
+) {
     let mut c = make_condition(condition(pod, ty), ty, status, reason, message, false, ts);
     if let Some(m) = c.as_object_mut() {
         m.insert("lastProbeTime".to_owned(), Value::Null);
@@ -141,7 +149,9 @@ fn schedule(ctx: &mut Ctx, pod: &Value) -> Result<(), ApiError> {
             "PodScheduled",
             "False",
             "Unschedulable",
-            &format!("0/{total} nodes are available: {total} node(s) didn't match Pod's node affinity/selector."),
+            &format!(
+                "0/{total} nodes are available: {total} node(s) didn't match Pod's node affinity/selector."
+            ),
             &ts,
         );
         status["phase"] = json!("Pending");
@@ -150,7 +160,11 @@ fn schedule(ctx: &mut Ctx, pod: &Value) -> Result<(), ApiError> {
     }
     let node = nodes[ctx.next_node % nodes.len()].clone();
     ctx.next_node = ctx.next_node.wrapping_add(1);
-    let scheduled = ctx.patch(&ctx.res.pods.clone(), pod, json!({"spec": {"nodeName": node}}))?;
+    let scheduled = ctx.patch(
+        &ctx.res.pods.clone(),
+        pod,
+        json!({"spec": {"nodeName": node}}),
+    )?;
     set_condition(&scheduled, &mut conds, "PodScheduled", "True", "", "", &ts);
     status["phase"] = json!("Pending");
     status["conditions"] = json!(conds);
@@ -165,8 +179,14 @@ fn container_names(pod: &Value, field: &str) -> Vec<(String, String)> {
             cs.iter()
                 .map(|c| {
                     (
-                        c.get("name").and_then(Value::as_str).unwrap_or("").to_owned(),
-                        c.get("image").and_then(Value::as_str).unwrap_or("").to_owned(),
+                        c.get("name")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_owned(),
+                        c.get("image")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_owned(),
                     )
                 })
                 .collect()
@@ -256,14 +276,38 @@ fn start(ctx: &mut Ctx, pod: &Value, node_name: &str, key: &Key) -> Result<(), A
         .collect();
     let unready_msg = format!("containers with unready status: [{}]", unready.join(" "));
     let mut conds = conditions(pod);
-    set_condition(pod, &mut conds, "PodReadyToStartContainers", "True", "", "", &ts);
+    set_condition(
+        pod,
+        &mut conds,
+        "PodReadyToStartContainers",
+        "True",
+        "",
+        "",
+        &ts,
+    );
     set_condition(pod, &mut conds, "Initialized", "True", "", "", &ts);
     if ready {
         set_condition(pod, &mut conds, "Ready", "True", "", "", &ts);
         set_condition(pod, &mut conds, "ContainersReady", "True", "", "", &ts);
     } else {
-        set_condition(pod, &mut conds, "Ready", "False", "ContainersNotReady", &unready_msg, &ts);
-        set_condition(pod, &mut conds, "ContainersReady", "False", "ContainersNotReady", &unready_msg, &ts);
+        set_condition(
+            pod,
+            &mut conds,
+            "Ready",
+            "False",
+            "ContainersNotReady",
+            &unready_msg,
+            &ts,
+        );
+        set_condition(
+            pod,
+            &mut conds,
+            "ContainersReady",
+            "False",
+            "ContainersNotReady",
+            &unready_msg,
+            &ts,
+        );
     }
     set_condition(pod, &mut conds, "PodScheduled", "True", "", "", &ts);
     let mut status = pod.get("status").cloned().unwrap_or_else(|| json!({}));
@@ -317,9 +361,25 @@ fn finish(ctx: &mut Ctx, pod: &Value) -> Result<(), ApiError> {
         })
         .collect();
     let mut conds = conditions(pod);
-    set_condition(pod, &mut conds, "PodReadyToStartContainers", "False", "", "", &ts);
+    set_condition(
+        pod,
+        &mut conds,
+        "PodReadyToStartContainers",
+        "False",
+        "",
+        "",
+        &ts,
+    );
     set_condition(pod, &mut conds, "Ready", "False", "PodCompleted", "", &ts);
-    set_condition(pod, &mut conds, "ContainersReady", "False", "PodCompleted", "", &ts);
+    set_condition(
+        pod,
+        &mut conds,
+        "ContainersReady",
+        "False",
+        "PodCompleted",
+        "",
+        &ts,
+    );
     let mut status = pod.get("status").cloned().unwrap_or_else(|| json!({}));
     let Some(m) = status.as_object_mut() else {
         return Err(ApiError::internal("pod status is not an object"));
@@ -357,7 +417,11 @@ pub fn qos_class(pod: &Value) -> &'static str {
             limits.get(*r).is_some() && requests.get(*r).is_none_or(|q| Some(q) == limits.get(*r))
         })
     });
-    if guaranteed { "Guaranteed" } else { "Burstable" }
+    if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
 }
 
 /// Whether `pod` matches a Service or DaemonSet style selector (a plain label map).
@@ -382,8 +446,17 @@ mod tests {
     #[test]
     fn exit_codes() {
         assert_eq!(exit_code(&json!({})), 0);
-        assert_eq!(exit_code(&json!({"metadata": {"annotations": {EXIT_CODE: "3"}}})), 3);
-        assert_eq!(exit_code(&json!({"metadata": {"annotations": {KWOK_EXIT_CODE: "2"}}})), 2);
-        assert_eq!(exit_code(&json!({"metadata": {"annotations": {EXIT_CODE: "x"}}})), 0);
+        assert_eq!(
+            exit_code(&json!({"metadata": {"annotations": {EXIT_CODE: "3"}}})),
+            3
+        );
+        assert_eq!(
+            exit_code(&json!({"metadata": {"annotations": {KWOK_EXIT_CODE: "2"}}})),
+            2
+        );
+        assert_eq!(
+            exit_code(&json!({"metadata": {"annotations": {EXIT_CODE: "x"}}})),
+            0
+        );
     }
 }

@@ -8,8 +8,8 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 use super::{
-    Ctx, Key, Kind, condition, generation, int_at, labels, name, omit_zero, owner_ref,
-    pod_active, pod_ready, terminating,
+    Ctx, Key, Kind, condition, generation, int_at, labels, name, omit_zero, owner_ref, pod_active,
+    pod_ready, terminating,
 };
 use crate::error::ApiError;
 
@@ -37,7 +37,13 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
             .cloned()
             .unwrap_or_else(|| json!({}));
         for _ in count..desired {
-            let pod = pod_from_template(&template, &set, api_version, kind, &format!("{}-", name(&set)));
+            let pod = pod_from_template(
+                &template,
+                &set,
+                api_version,
+                kind,
+                &format!("{}-", name(&set)),
+            );
             ctx.create(&ctx.res.pods.clone(), &key.ns, pod)?;
         }
     } else if count > desired {
