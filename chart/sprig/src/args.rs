@@ -35,16 +35,10 @@ pub fn check_arity(name: &str, arity: Arity, args: &[Value]) -> Result<(), FuncE
     }
 }
 
-/// The error Go reports when an argument does not fit a parameter type.
+/// The error Go reports when an argument does not fit a parameter type (nil counts as
+/// `interface {}`, as for a missing value passed directly).
 pub fn wrong_type(expected: &str, got: &Value) -> FuncError {
-    if got.is_nil() {
-        FuncError::new(format!("invalid value; expected {expected}"))
-    } else {
-        FuncError::new(format!(
-            "wrong type for value; expected {expected}; got {}",
-            go::type_name(got)
-        ))
-    }
+    gotmpl::wrong_type(got, expected)
 }
 
 /// A `string` parameter.
@@ -174,7 +168,10 @@ mod tests {
             "wrong type for value; expected string; got float64"
         );
         let e = int(&Value::Nil).unwrap_err();
-        assert_eq!(e.message, "invalid value; expected int");
+        assert_eq!(
+            e.message,
+            "wrong type for value; expected int; got interface {}"
+        );
         assert!(dict(&Value::Nil).unwrap().is_none());
         let e = dict(&string_map(vec![])).unwrap_err();
         assert_eq!(

@@ -928,11 +928,11 @@ pub(crate) fn register(m: &mut crate::FuncMap) {
             .map(Value::string)
             .map_err(FuncError::new)
     });
+    // Rendering is hermetic: like Helm 3+ without --enable-dns, no lookup happens and the
+    // answer is empty (Helm v2 resolved the name).
     def(m, "getHostByName", Exact(1), |a| {
         string(&a[0])?;
-        Err(FuncError::new(
-            "not implemented: getHostByName (no DNS lookups while rendering)",
-        ))
+        Ok(Value::string(""))
     });
 }
 

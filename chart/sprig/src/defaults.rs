@@ -121,7 +121,15 @@ pub(crate) fn register(m: &mut crate::FuncMap) {
         Err(FuncError::new(args::string(&a[0])?))
     });
     for name in ["deepCopy", "mustDeepCopy"] {
-        def(m, name, Exact(1), |a| Ok(deep_copy(&a[0])));
+        def(m, name, Exact(1), |a| {
+            if a[0].is_nil() {
+                // copystructure reflects on the value and fails on nil.
+                return Err(FuncError::new(
+                    "reflect: call of reflect.Value.Type on zero Value",
+                ));
+            }
+            Ok(deep_copy(&a[0]))
+        });
     }
 
     def(m, "typeOf", Exact(1), |a| {

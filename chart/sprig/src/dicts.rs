@@ -7,7 +7,7 @@
 //!   empty list or map), takes the source value;
 //! * two maps under the same key merge recursively, in place;
 //! * otherwise the destination wins for `merge`; for `mergeOverwrite` the source wins, even
-//!   when empty or nil, except that a source map never replaces a non-empty non-map value.
+//!   when empty or nil.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -40,8 +40,13 @@ pub fn merge_into(dst: &MapRef, src: &MapRef, overwrite: bool) {
             merge_into(dm, sm, overwrite);
         }
         let dst_empty = dv.as_ref().is_none_or(go::empty);
-        let src_container = matches!(sv, Value::Map(..));
-        if !dst_empty && src_container {
+        let src_list = matches!(sv, Value::List(..) | Value::Bytes(_));
+        let both_maps = matches!((&sv, &dv), (Value::Map(..), Some(Value::Map(..))));
+        if src_list && overwrite {
+            dst.borrow_mut().insert(key, sv);
+            continue;
+        }
+        if !dst_empty && (src_list || both_maps) {
             continue;
         }
         if overwrite || dst_empty {
@@ -267,7 +272,7 @@ mod tests {
         let over = call("mergeOverwrite", &[dst2, src]).unwrap();
         assert_eq!(
             go::format_v(&over),
-            "map[a:filled b:map[x:2 y:3] c:keep d:<nil> e:0]"
+            "map[a:filled b:map[x:2 y:3] c:map[z:1] d:<nil> e:0]"
         );
     }
 

@@ -5,106 +5,24 @@
 //! Everything here is written from the behaviour of the Go standard library and
 //! spf13/cast v1.7 (the version Sprig v3.3 pins), not translated from their code.
 
-use gotmpl::{ElemType, Value};
+use gotmpl::Value;
 
-/// `%T` of a value, as `typeOf` and the engine's type errors print it.
+/// `%T` of a value, as `typeOf` and type errors print it (the engine's definition).
 ///
 /// The value model cannot tell Go's `int` from `int64`; [`Value::Int`] is reported as `int`
-/// (what template literals and `len`-like results are). See the crate docs.
+/// (what template literals are). See the crate docs.
 pub fn type_name(v: &Value) -> String {
-    match v {
-        Value::Nil => "<nil>".into(),
-        Value::Bool(_) => "bool".into(),
-        Value::Int(_) => "int".into(),
-        Value::Uint(_) => "uint64".into(),
-        Value::Float(_) => "float64".into(),
-        Value::String(_) => "string".into(),
-        Value::Bytes(_) => "[]uint8".into(),
-        Value::List(_, t) => format!("[]{}", elem_name(*t)),
-        Value::Map(_, t) => format!("map[string]{}", elem_name(*t)),
-        Value::Object(o) => o.type_name(),
-    }
-}
-
-fn elem_name(t: ElemType) -> &'static str {
-    match t {
-        ElemType::Any => "interface {}",
-        ElemType::String => "string",
-        ElemType::Int => "int",
-        ElemType::Float => "float64",
-    }
+    v.type_name()
 }
 
 /// `reflect.Kind` name of a value (`kindOf`).
 pub fn kind_name(v: &Value) -> &'static str {
-    match v {
-        Value::Nil => "invalid",
-        Value::Bool(_) => "bool",
-        Value::Int(_) => "int",
-        Value::Uint(_) => "uint64",
-        Value::Float(_) => "float64",
-        Value::String(_) => "string",
-        Value::Bytes(_) | Value::List(..) => "slice",
-        Value::Map(..) => "map",
-        Value::Object(o) => {
-            if o.type_name().starts_with('*') {
-                "ptr"
-            } else {
-                "struct"
-            }
-        }
-    }
+    v.kind_name()
 }
 
-/// `fmt.Sprint("%v", v)` of one value.
+/// `fmt.Sprint("%v", v)` of one value (the engine's Go `fmt`).
 pub fn format_v(v: &Value) -> String {
-    let mut out = String::new();
-    write_v(&mut out, v);
-    out
-}
-
-fn write_v(out: &mut String, v: &Value) {
-    match v {
-        Value::Nil => out.push_str("<nil>"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&i.to_string()),
-        Value::Uint(u) => out.push_str(&u.to_string()),
-        Value::Float(f) => out.push_str(&format_float_g(*f)),
-        Value::String(s) => out.push_str(s),
-        Value::Bytes(b) => {
-            out.push('[');
-            for (i, byte) in b.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                out.push_str(&byte.to_string());
-            }
-            out.push(']');
-        }
-        Value::List(items, _) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                write_v(out, item);
-            }
-            out.push(']');
-        }
-        Value::Map(map, _) => {
-            out.push_str("map[");
-            for (i, (k, item)) in map.borrow().iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                out.push_str(k);
-                out.push(':');
-                write_v(out, item);
-            }
-            out.push(']');
-        }
-        Value::Object(o) => out.push_str(&o.go_string()),
-    }
+    gotmpl::fmt::format_value(v)
 }
 
 /// Sprig's `strval`: strings as they are, `[]byte` as text, anything else as `%v` (objects with a
@@ -301,28 +219,33 @@ fn underscores_ok(body: &str, prefixed: bool) -> bool {
     saw != '_'
 }
 
-/// spf13/cast's `trimZeroDecimal`: `"12.000"` → `"12"`, anything else unchanged.
-fn trim_zero_decimal(s: &str) -> &str {
-    let mut found_zero = false;
-    for (i, c) in s.bytes().enumerate().rev() {
-        match c {
-            b'.' if found_zero => return &s[..i],
-            b'.' => {}
-            b'0' => found_zero = true,
-            _ => return s,
-        }
+/// spf13/cast v1.10's `trimDecimal`: a plain decimal loses its fraction (`"1.5"` → `"1"`,
+/// `".5"` → `"0"`); anything else is unchanged.
+fn trim_decimal(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('.') {
+        return s.into();
     }
-    s
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let Some((int, frac)) = body.split_once('.') else {
+        return s.into();
+    };
+    let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int) || !digits(frac) {
+        return s.into();
+    }
+    let sign = &s[..s.len() - body.len()];
+    let int = if int.is_empty() { "0" } else { int };
+    format!("{sign}{int}").into()
 }
 
-/// `cast.ToInt64(v)` (and `cast.ToInt`): failures give 0.
+/// `cast.ToInt64(v)` (and `cast.ToInt`), as spf13/cast v1.10 (Helm v4's) does: failures give 0.
 pub fn to_int64(v: &Value) -> i64 {
     match v {
         Value::Bool(b) => i64::from(*b),
         Value::Int(i) => *i,
         Value::Uint(u) => *u as i64,
         Value::Float(f) => f64_to_i64(*f),
-        Value::String(s) => parse_int(trim_zero_decimal(s), true).unwrap_or(0),
+        Value::String(s) => parse_int(&trim_decimal(s), true).unwrap_or(0),
         _ => 0,
     }
 }
@@ -497,7 +420,9 @@ mod tests {
         assert_eq!(s("010"), 8);
         assert_eq!(s("0x10"), 16);
         assert_eq!(s("12.000"), 12);
-        assert_eq!(s("1.5"), 0);
+        assert_eq!(s("1.5"), 1);
+        assert_eq!(s("-.5"), 0);
+        assert_eq!(s("1.5e3"), 0);
         assert_eq!(s("-42"), -42);
         assert_eq!(s("1_000"), 1000);
         assert_eq!(s("_1"), 0);

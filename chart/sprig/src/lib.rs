@@ -60,15 +60,13 @@ pub mod semver;
 mod strings;
 mod url;
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
-use gotmpl::{Func, Value};
+use gotmpl::Value;
 
 pub use args::R;
 
-/// A function map: name → function.
-pub type FuncMap = HashMap<String, Func>;
+pub use gotmpl::FuncMap;
 
 /// Adds a function that first checks its argument count the way Go's template engine does.
 pub(crate) fn def(

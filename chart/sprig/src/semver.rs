@@ -61,7 +61,7 @@ pub struct Version {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SemverError {
     /// Not a version at all.
-    #[error("Invalid Semantic Version")]
+    #[error("invalid semantic version")]
     Invalid,
     /// A numeric prerelease part with a leading zero.
     #[error("Version segment starts with 0")]
@@ -70,7 +70,7 @@ pub enum SemverError {
     #[error("Error parsing version segment: {0}")]
     Segment(String),
     /// A constraint that does not parse.
-    #[error("improper constraint: {0}")]
+    #[error("improper constraint: {}", crate::go::quote(.0))]
     Constraint(String),
 }
 
@@ -403,20 +403,31 @@ pub fn semver_compare(constraint: &str, version: &str) -> Result<bool, SemverErr
     Ok(c.check(&v))
 }
 
-/// The template object for a version: `*semver.Version` with its methods.
+/// The template object for a version: `*semver.Version` with its methods, or a
+/// `semver.Version` value (what `IncMajor` and friends return), which lacks the methods Go
+/// declares on the pointer (`Original`, `Compare`, `LessThan`…).
 #[derive(Debug)]
-struct VersionObject(Version);
+struct VersionObject(Version, bool);
 
 impl Object for VersionObject {
     fn type_name(&self) -> String {
-        "*semver.Version".into()
+        if self.1 {
+            "semver.Version".into()
+        } else {
+            "*semver.Version".into()
+        }
     }
 
     fn member(&self, name: &str) -> Member {
         match name {
-            "Major" | "Minor" | "Patch" | "Prerelease" | "Metadata" | "Original" | "String"
-            | "IncMajor" | "IncMinor" | "IncPatch" | "Compare" | "LessThan" | "GreaterThan"
-            | "Equal" | "LessThanEqual" | "GreaterThanEqual" => Member::Method,
+            "Major" | "Minor" | "Patch" | "Prerelease" | "Metadata" | "String" | "IncMajor"
+            | "IncMinor" | "IncPatch" => Member::Method,
+            "Original" | "Compare" | "LessThan" | "GreaterThan" | "Equal" | "LessThanEqual"
+            | "GreaterThanEqual"
+                if !self.1 =>
+            {
+                Member::Method
+            }
             _ => Member::Missing,
         }
     }
@@ -436,7 +447,7 @@ impl Object for VersionObject {
         let other = || -> Result<Version, FuncError> {
             want(1)?;
             match &a[0] {
-                Value::Object(o) if o.type_name() == "*semver.Version" => {
+                Value::Object(o) if o.type_name().ends_with("semver.Version") => {
                     Version::parse(&o.go_string()).map_err(|e| FuncError::new(e.to_string()))
                 }
                 x => Err(args::wrong_type("*semver.Version", x)),
@@ -450,15 +461,15 @@ impl Object for VersionObject {
             "Metadata" => Value::string(&v.metadata),
             "Original" => Value::string(&v.original),
             "String" => Value::string(v.to_string()),
-            "IncMajor" => version_value(v.bumped(v.major + 1, 0, 0)),
-            "IncMinor" => version_value(v.bumped(v.major, v.minor + 1, 0)),
+            "IncMajor" => by_value(v.bumped(v.major + 1, 0, 0)),
+            "IncMinor" => by_value(v.bumped(v.major, v.minor + 1, 0)),
             "IncPatch" => {
                 let patch = if v.pre.is_empty() {
                     v.patch + 1
                 } else {
                     v.patch
                 };
-                version_value(v.bumped(v.major, v.minor, patch))
+                by_value(v.bumped(v.major, v.minor, patch))
             }
             "Compare" => Value::Int(match v.compare(&other()?) {
                 Ordering::Less => -1,
@@ -487,9 +498,13 @@ impl Object for VersionObject {
     }
 }
 
-/// A version as a template value.
+/// A version as a template value (`*semver.Version`).
 pub fn version_value(v: Version) -> Value {
-    Value::Object(Rc::new(VersionObject(v)))
+    Value::Object(Rc::new(VersionObject(v, false)))
+}
+
+fn by_value(v: Version) -> Value {
+    Value::Object(Rc::new(VersionObject(v, true)))
 }
 
 /// Registers `semver` and `semverCompare`.
