@@ -77,11 +77,45 @@ fn conflict_message(conflicts: &[Conflict]) -> String {
     )
 }
 
+/// The annotation kubectl's client-side apply keeps the last applied configuration in.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+/// At most this many `Update` entries are kept; older ones are folded into one.
+const MAX_UPDATE_MANAGERS: usize = 10;
+/// The manager older `Update` entries are folded into.
+const ANCIENT_CHANGES: &str = "ancient-changes";
+/// The manager that owns what an object untracked so far held before its first apply.
+const BEFORE_FIRST_APPLY: &str = "before-first-apply";
+
+impl ApplyError {
+    /// The HTTP status kube-apiserver answers with: 409 for conflicts, 400 for a malformed
+    /// request (wrong type, `managedFields` set), 500 for a configuration that cannot be typed
+    /// (list items without their keys, duplicate keys).
+    pub fn status_code(&self) -> u16 {
+        match self {
+            ApplyError::Conflicts(_) => 409,
+            ApplyError::Invalid(m) if m.starts_with(TYPED_PREFIX) => 500,
+            ApplyError::Invalid(_) => 400,
+        }
+    }
+}
+
+const TYPED_PREFIX: &str = "failed to create typed patch object";
+
+/// `group/version, Kind=kind` as Go prints a GroupVersionKind (`/v1, Kind=Pod` for core).
+fn gvk_string(api_version: &str, kind: &str) -> String {
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    format!("{group}/{version}, Kind={kind}")
+}
+
 /// Applies `applied` (the body of an `application/apply-patch+yaml` request) for `manager`.
 ///
 /// `live` is the stored object, or `None` to create it. Returns the new object with
 /// `metadata.managedFields` updated; server-owned metadata (uid, resourceVersion,
 /// creationTimestamp, generation) is kept from `live` and otherwise left for the caller.
+///
+/// As on kube-apiserver, the manager `kubectl` gets two extras for objects that carry the
+/// client-side apply annotation: conflicts on fields it applied client-side with unchanged
+/// values are overridden, and the annotation is kept in sync with the applied configuration.
 pub fn server_side_apply(
     live: Option<&Value>,
     applied: &Value,
@@ -96,108 +130,259 @@ pub fn server_side_apply(
             "the applied configuration must be a JSON object".to_owned(),
         ));
     };
-    for (field, expected) in [("apiVersion", api_version), ("kind", kind)] {
-        match config.get(field).and_then(Value::as_str) {
-            Some(v) if v == expected => {}
-            Some(v) => {
-                return Err(ApplyError::Invalid(format!(
-                    "the applied configuration has {field} {v:?}, but the request is for {expected:?}"
-                )));
-            }
-            None => {
-                return Err(ApplyError::Invalid(format!(
-                    "the applied configuration must set {field}"
-                )));
-            }
-        }
+    let applied_gv = config.get("apiVersion").and_then(Value::as_str);
+    let applied_kind = config.get("kind").and_then(Value::as_str);
+    if applied_gv != Some(api_version) || applied_kind != Some(kind) {
+        return Err(ApplyError::Invalid(format!(
+            "invalid object type: {}",
+            gvk_string(
+                applied_gv.unwrap_or_default(),
+                applied_kind.unwrap_or_default()
+            )
+        )));
     }
     let mut config = config.clone();
     match config.get_mut("metadata") {
         Some(Value::Object(meta)) => {
-            if meta.get("managedFields").is_some_and(|v| !v.is_null()) {
+            if meta.contains_key("managedFields") {
                 return Err(ApplyError::Invalid(
                     "metadata.managedFields must be nil".to_owned(),
                 ));
             }
-            meta.remove("managedFields");
         }
         Some(Value::Null) | None => {}
         Some(_) => {
             return Err(ApplyError::Invalid("metadata must be an object".to_owned()));
         }
     }
+    let original_config = Value::Object(config.clone());
     // Writes to the main resource never change status.
     config.remove("status");
     let config = Value::Object(config);
 
     let root = root_node(api_version, kind);
+    let mut path = Vec::new();
+    if let Err(e) = check_keys(&config, root, &mut path) {
+        let meta = config.get("metadata");
+        let text = |k: &str| {
+            meta.and_then(|m| m.get(k))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        return Err(ApplyError::Invalid(format!(
+            "{TYPED_PREFIX} ({}/{}; {}): {e}",
+            text("namespace"),
+            text("name"),
+            gvk_string(api_version, kind)
+        )));
+    }
+
     let mut live_obj = live.cloned().unwrap_or_else(|| Value::Object(Map::new()));
     let mut managers = take_managed_fields(&mut live_obj);
-    check_keys(&config, root, &mut Vec::new())?;
-
-    let merged = merge_values(Some(&live_obj), Some(&config), root).unwrap_or(Value::Null);
-    let config_set = tracked(&to_field_set(&config, root), None);
-    let apply_id = ManagerId {
-        manager: manager.to_owned(),
-        operation: Operation::Apply,
-        api_version: String::new(),
-        subresource: String::new(),
-    };
-    let previous = managers.iter().position(|e| e.id == apply_id);
-    let last_set = previous
-        .map(|i| managers[i].set.clone())
-        .unwrap_or_default();
-    let mut owned_by_all = config_set.clone();
-    for e in managers.iter().filter(|e| e.id != apply_id) {
-        owned_by_all = owned_by_all.union(&e.set);
-    }
-    let mut pruned = merged;
-    prune(&mut pruned, &last_set, &owned_by_all, root);
-    strip_nulls(&mut pruned);
-
-    let cmp = compare_objects(&live_obj, &pruned, root, None);
-    let changed = cmp.modified.union(&cmp.added);
-    let mut conflicts = Vec::new();
-    for e in managers.iter_mut().filter(|e| e.id != apply_id) {
-        let taken = e.set.intersection(&changed);
-        if taken.is_empty() {
-            e.set = e.set.difference(&cmp.removed);
-            continue;
-        }
-        for path in taken.leaves() {
-            conflicts.push(Conflict {
-                manager: e.id.manager.clone(),
-                field: path_string(&path),
-                message: format!("conflict with {}", e.id.describe()),
+    if managers.is_empty() && live.is_some() {
+        // An object nobody tracked yet: what it holds belongs to a stand-in manager, so the
+        // first apply conflicts with it instead of silently taking everything.
+        let cmp = compare_objects(&Value::Object(Map::new()), &live_obj, root, None);
+        let set = cmp.modified.union(&cmp.added);
+        if !set.is_empty() {
+            managers.push(Entry {
+                id: ManagerId {
+                    manager: BEFORE_FIRST_APPLY.to_owned(),
+                    operation: Operation::Update,
+                    api_version: api_version.to_owned(),
+                    subresource: String::new(),
+                },
+                api_version: api_version.to_owned(),
+                time: now.to_owned(),
+                set,
             });
         }
-        e.set = e.set.difference(&taken).difference(&cmp.removed);
-    }
-    if !conflicts.is_empty() && !force {
-        return Err(ApplyError::Conflicts(conflicts));
     }
 
-    let object_changed = pruned != live_obj;
-    match previous {
-        Some(i) => {
-            let entry = &mut managers[i];
-            entry.set = config_set;
-            entry.api_version = api_version.to_owned();
-            if object_changed || entry.time.is_empty() {
-                now.clone_into(&mut entry.time);
+    let step = ApplyStep {
+        live: &live_obj,
+        config: &config,
+        root,
+        manager,
+        api_version,
+        now,
+    };
+    let (mut result, managers) = match step.run(managers.clone(), force) {
+        Ok(done) => done,
+        Err(conflicts) if manager == "kubectl" => {
+            let allowed = allowed_by_last_applied(&live_obj, api_version, root);
+            let remaining: Vec<Conflict> = conflicts
+                .into_iter()
+                .filter(|c| !allowed.contains(&c.field))
+                .collect();
+            if !remaining.is_empty() {
+                return Err(ApplyError::Conflicts(remaining));
             }
+            step.run(managers, true).map_err(ApplyError::Conflicts)?
         }
-        None => managers.push(Entry {
-            id: apply_id,
-            api_version: api_version.to_owned(),
-            time: now.to_owned(),
-            set: config_set,
-        }),
+        Err(conflicts) => return Err(ApplyError::Conflicts(conflicts)),
+    };
+    if manager == "kubectl" && has_last_applied(&result) {
+        set_last_applied(&mut result, &original_config);
     }
-    managers.retain(|e| !e.set.is_empty());
-    restore_server_metadata(&mut pruned, live);
-    put_managed_fields(&mut pruned, managers);
-    Ok(pruned)
+    restore_server_metadata(&mut result, live);
+    put_managed_fields(&mut result, managers);
+    Ok(result)
+}
+
+/// One attempt at an apply, repeated with `force` when kubectl's last-applied state allows it.
+struct ApplyStep<'a> {
+    live: &'a Value,
+    config: &'a Value,
+    root: Node,
+    manager: &'a str,
+    api_version: &'a str,
+    now: &'a str,
+}
+
+impl ApplyStep<'_> {
+    fn run(
+        &self,
+        mut managers: Vec<Entry>,
+        force: bool,
+    ) -> Result<(Value, Vec<Entry>), Vec<Conflict>> {
+        let root = self.root;
+        let merged = merge_values(Some(self.live), Some(self.config), root).unwrap_or(Value::Null);
+        let config_set = tracked(&to_field_set(self.config, root), None);
+        let apply_id = ManagerId {
+            manager: self.manager.to_owned(),
+            operation: Operation::Apply,
+            api_version: String::new(),
+            subresource: String::new(),
+        };
+        let previous = managers.iter().position(|e| e.id == apply_id);
+        let last_set = previous
+            .map(|i| managers[i].set.clone())
+            .unwrap_or_default();
+        let mut owned_by_all = config_set.clone();
+        for e in managers.iter().filter(|e| e.id != apply_id) {
+            owned_by_all = owned_by_all.union(&e.set);
+        }
+        let mut pruned = merged;
+        prune(&mut pruned, &last_set, &owned_by_all, root);
+        strip_nulls(&mut pruned);
+
+        let cmp = compare_objects(self.live, &pruned, root, None);
+        let changed = cmp.modified.union(&cmp.added);
+        let mut conflicts = Vec::new();
+        for e in managers.iter_mut().filter(|e| e.id != apply_id) {
+            let taken = e.set.intersection(&changed);
+            for path in taken.leaves() {
+                conflicts.push(Conflict {
+                    manager: e.id.manager.clone(),
+                    field: path_string(&path),
+                    message: format!("conflict with {}", e.id.describe()),
+                });
+            }
+            e.set = e.set.difference(&taken).difference(&cmp.removed);
+        }
+        if !conflicts.is_empty() && !force {
+            return Err(conflicts);
+        }
+
+        let object_changed = pruned != *self.live;
+        match previous {
+            Some(i) => {
+                let entry = &mut managers[i];
+                entry.set = config_set;
+                self.api_version.clone_into(&mut entry.api_version);
+                if object_changed || entry.time.is_empty() {
+                    self.now.clone_into(&mut entry.time);
+                }
+            }
+            None => managers.push(Entry {
+                id: apply_id,
+                api_version: self.api_version.to_owned(),
+                time: self.now.to_owned(),
+                set: config_set,
+            }),
+        }
+        managers.retain(|e| !e.set.is_empty());
+        Ok((pruned, managers))
+    }
+}
+
+fn last_applied_text(obj: &Value) -> Option<&str> {
+    obj.get("metadata")?
+        .get("annotations")?
+        .get(LAST_APPLIED)?
+        .as_str()
+        .filter(|s| !s.is_empty())
+}
+
+fn has_last_applied(obj: &Value) -> bool {
+    last_applied_text(obj).is_some()
+}
+
+/// Field paths (as printed in conflicts) kubectl's client-side apply set to the values the
+/// object still has: a `kubectl` apply may take them over without a conflict.
+fn allowed_by_last_applied(live: &Value, api_version: &str, root: Node) -> Vec<String> {
+    let Some(text) = last_applied_text(live) else {
+        return Vec::new();
+    };
+    let Ok(last) = serde_json::from_str::<Value>(text) else {
+        return Vec::new();
+    };
+    if last.get("apiVersion").and_then(Value::as_str) != Some(api_version) {
+        return Vec::new();
+    }
+    let mut cmp = Comparison::default();
+    compare(Some(&last), Some(live), root, &mut Vec::new(), &mut cmp);
+    to_field_set(&last, root)
+        .difference(&cmp.modified)
+        .difference(&cmp.added)
+        .difference(&cmp.removed)
+        .leaves()
+        .iter()
+        .map(|p| path_string(p))
+        .collect()
+}
+
+/// Stores `applied` (without the annotation itself) as the last-applied annotation, the way
+/// kube-apiserver keeps it in sync for `kubectl apply --server-side`.
+fn set_last_applied(obj: &mut Value, applied: &Value) {
+    let mut applied = applied.clone();
+    if let Some(annotations) = applied
+        .get_mut("metadata")
+        .and_then(|m| m.get_mut("annotations"))
+        .and_then(Value::as_object_mut)
+    {
+        annotations.remove(LAST_APPLIED);
+    }
+    let text = format!("{}\n", sorted_json(&applied));
+    if let Some(annotations) = obj
+        .get_mut("metadata")
+        .and_then(|m| m.get_mut("annotations"))
+        .and_then(Value::as_object_mut)
+    {
+        annotations.insert(LAST_APPLIED.to_owned(), Value::String(text));
+    }
+}
+
+/// Compact JSON with object keys sorted, as Go encodes a map.
+fn sorted_json(v: &Value) -> String {
+    match v {
+        Value::Object(m) => {
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            let parts: Vec<String> = entries
+                .into_iter()
+                .map(|(k, v)| format!("{}:{}", Value::String(k.clone()), sorted_json(v)))
+                .collect();
+            format!("{{{}}}", parts.join(","))
+        }
+        Value::Array(l) => format!(
+            "[{}]",
+            l.iter().map(sorted_json).collect::<Vec<_>>().join(",")
+        ),
+        other => other.to_string(),
+    }
 }
 
 /// Records an ordinary write (create, update, patch) by `manager` in `new`'s
@@ -205,7 +390,10 @@ pub fn server_side_apply(
 /// other managers lose them, and everybody loses fields the write removed.
 ///
 /// `subresource` is `Some("status")` for writes to `/status`. Managed fields the client sent in
-/// `new` replace the stored ones (this is how clients migrate ownership).
+/// `new` replace the stored ones (this is how clients migrate ownership); sending `[]` or
+/// `[{}]` clears them. As on kube-apiserver, an existing object nobody tracks stays untracked
+/// until it is applied, and at most ten `Update` entries are kept (older ones are folded into
+/// `ancient-changes`).
 pub fn record_update(
     old: Option<&Value>,
     new: &mut Value,
@@ -235,15 +423,15 @@ pub fn record_update(
         .and_then(|m| m.get("managedFields"))
         .cloned();
     let sent = take_managed_fields(new);
-    let sent_is_usable = sent_raw
-        .as_ref()
-        .and_then(Value::as_array)
-        .is_some_and(|l| !l.is_empty() && decode_entries(l).is_some());
-    let mut managers = if sent_is_usable && subresource.is_none() {
-        sent
-    } else {
-        stored
+    let mut managers = match (subresource, sent_raw.as_ref().and_then(Value::as_array)) {
+        (None, Some(list)) if is_reset(list) => Vec::new(),
+        (None, Some(list)) if !sent.is_empty() && decode_entries(list).is_some() => sent,
+        _ => stored,
     };
+    if managers.is_empty() && old.is_some() {
+        put_managed_fields(new, managers);
+        return;
+    }
 
     let cmp = compare_objects(&old_obj, new, root, subresource);
     let changed = cmp.modified.union(&cmp.added);
@@ -252,7 +440,12 @@ pub fn record_update(
     }
     if !changed.is_empty() {
         let id = ManagerId {
-            manager: manager.to_owned(),
+            manager: if manager.is_empty() {
+                "unknown"
+            } else {
+                manager
+            }
+            .to_owned(),
             operation: Operation::Update,
             api_version: api_version.clone(),
             subresource: subresource.unwrap_or_default().to_owned(),
@@ -271,7 +464,72 @@ pub fn record_update(
         }
     }
     managers.retain(|e| !e.set.is_empty());
+    cap_update_managers(&mut managers);
     put_managed_fields(new, managers);
+}
+
+/// `[]` or `[{}]`: the client asks to drop all managed fields.
+fn is_reset(list: &[Value]) -> bool {
+    match list {
+        [] => true,
+        [only] => only.as_object().is_some_and(Map::is_empty),
+        _ => false,
+    }
+}
+
+/// Folds the oldest `Update` entries into `ancient-changes` (one per API version) until at
+/// most [`MAX_UPDATE_MANAGERS`] remain.
+fn cap_update_managers(managers: &mut Vec<Entry>) {
+    let mut updaters: Vec<usize> = (0..managers.len())
+        .filter(|&i| managers[i].id.operation == Operation::Update)
+        .collect();
+    if updaters.len() <= MAX_UPDATE_MANAGERS {
+        return;
+    }
+    updaters.sort_by(|&a, &b| {
+        let (x, y) = (&managers[a], &managers[b]);
+        x.time
+            .cmp(&y.time)
+            .then_with(|| x.id.identifier().cmp(&y.id.identifier()))
+    });
+    let mut length = updaters.len();
+    let mut first_of_version: BTreeMap<String, usize> = BTreeMap::new();
+    let mut removed: Vec<usize> = Vec::new();
+    for &i in &updaters {
+        if length <= MAX_UPDATE_MANAGERS {
+            break;
+        }
+        let version = managers[i].api_version.clone();
+        let bucket_id = ManagerId {
+            manager: ANCIENT_CHANGES.to_owned(),
+            operation: Operation::Update,
+            api_version: version.clone(),
+            subresource: String::new(),
+        };
+        let Some(&first) = first_of_version.get(&version) else {
+            first_of_version.insert(version, i);
+            continue;
+        };
+        let bucket = match managers.iter().position(|e| e.id == bucket_id) {
+            Some(b) => b,
+            None => {
+                // The first entry of this version becomes the bucket.
+                managers[first].id = bucket_id;
+                first
+            }
+        };
+        let (set, time) = (managers[i].set.clone(), managers[i].time.clone());
+        managers[bucket].set = managers[bucket].set.union(&set);
+        managers[bucket].time = time;
+        removed.push(i);
+        length -= 1;
+    }
+    let mut index = 0;
+    managers.retain(|_| {
+        let keep = !removed.contains(&index);
+        index += 1;
+        keep
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1279,6 +1537,29 @@ struct ManagerId {
 }
 
 impl ManagerId {
+    /// The identifier kube-apiserver derives from an entry (its JSON without fields and time).
+    fn identifier(&self) -> String {
+        let mut m = Map::new();
+        m.insert("manager".to_owned(), Value::String(self.manager.clone()));
+        m.insert(
+            "operation".to_owned(),
+            Value::String(self.operation.as_str().to_owned()),
+        );
+        if !self.api_version.is_empty() {
+            m.insert(
+                "apiVersion".to_owned(),
+                Value::String(self.api_version.clone()),
+            );
+        }
+        if !self.subresource.is_empty() {
+            m.insert(
+                "subresource".to_owned(),
+                Value::String(self.subresource.clone()),
+            );
+        }
+        Value::Object(m).to_string()
+    }
+
     /// The manager as kube-apiserver names it in conflict messages.
     fn describe(&self) -> String {
         let mut s = format!("{:?}", self.manager);
@@ -1315,9 +1596,12 @@ fn decode_entries(list: &[Value]) -> Option<Vec<Entry>> {
             Some("Update") => Operation::Update,
             _ => return None,
         };
-        if m.get("fieldsType")
+        if m.get("fieldsType").and_then(Value::as_str) != Some("FieldsV1") {
+            return None;
+        }
+        if m.get("apiVersion")
             .and_then(Value::as_str)
-            .is_some_and(|t| t != "FieldsV1")
+            .is_none_or(str::is_empty)
         {
             return None;
         }
@@ -1874,6 +2158,153 @@ mod tests {
         assert_eq!(managed(&migrated).len(), 1);
         assert_eq!(managed(&migrated)[0]["manager"], json!("helm"));
         assert_eq!(managed(&migrated)[0]["operation"], json!("Apply"));
+    }
+
+    #[test]
+    fn kubectl_takes_over_its_client_side_apply_fields_and_syncs_the_annotation() {
+        let first = deployment(2, json!([{"name": "web", "image": "nginx"}]));
+        let mut live = first.clone();
+        live["metadata"]["annotations"] =
+            json!({LAST_APPLIED: format!("{}\n", sorted_json(&first))});
+        record_update(None, &mut live, "kubectl-client-side-apply", None, T1);
+
+        let next = deployment(3, json!([{"name": "web", "image": "nginx:2"}]));
+        let err = apply(Some(&live), &next, "helm", false, T2).expect_err("helm conflicts");
+        assert!(
+            matches!(&err, ApplyError::Conflicts(c) if c.len() == 2),
+            "{err}"
+        );
+        assert_eq!(err.status_code(), 409);
+
+        let got = apply(Some(&live), &next, "kubectl", false, T2).expect("kubectl may take over");
+        assert_eq!(got["spec"]["replicas"], json!(3));
+        assert_eq!(
+            got["metadata"]["annotations"][LAST_APPLIED],
+            json!(format!("{}\n", sorted_json(&next)))
+        );
+        let csa = &entry(&got, "kubectl-client-side-apply")["fieldsV1"];
+        assert!(csa["f:spec"].get("f:replicas").is_none());
+
+        // A field somebody else changed since is still a conflict.
+        let mut scaled = live.clone();
+        scaled["spec"]["replicas"] = json!(5);
+        record_update(Some(&live), &mut scaled, "hpa", None, T2);
+        let err = apply(Some(&scaled), &next, "kubectl", false, T3).expect_err("hpa owns replicas");
+        let ApplyError::Conflicts(c) = err else {
+            panic!("conflicts expected")
+        };
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].message, "conflict with \"hpa\" using apps/v1");
+    }
+
+    #[test]
+    fn untracked_objects_belong_to_before_first_apply() {
+        let live = deployment(2, json!([{"name": "web", "image": "nginx"}]));
+        let mut touched = live.clone();
+        touched["spec"]["replicas"] = json!(4);
+        record_update(Some(&live), &mut touched, "someone", None, T1);
+        assert!(
+            touched["metadata"].get("managedFields").is_none(),
+            "updates of untracked objects stay untracked"
+        );
+
+        let err = apply(
+            Some(&live),
+            &deployment(3, json!([{"name": "web", "image": "nginx"}])),
+            "helm",
+            false,
+            T2,
+        )
+        .expect_err("the existing value has a stand-in owner");
+        assert_eq!(
+            err.to_string(),
+            "Apply failed with 1 conflict: conflict with \"before-first-apply\" using apps/v1: .spec.replicas"
+        );
+        let got = apply(
+            Some(&live),
+            &deployment(2, json!([{"name": "web", "image": "nginx"}])),
+            "helm",
+            false,
+            T2,
+        )
+        .expect("same values share ownership");
+        assert!(
+            managed(&got)
+                .iter()
+                .any(|e| e["manager"] == "before-first-apply")
+        );
+    }
+
+    #[test]
+    fn empty_managed_fields_reset_ownership() {
+        let mut live = deployment(1, json!([{"name": "web", "image": "nginx"}]));
+        record_update(None, &mut live, "kubectl-create", None, T1);
+        for reset in [json!([]), json!([{}])] {
+            let mut new = live.clone();
+            new["metadata"]["managedFields"] = reset;
+            new["spec"]["replicas"] = json!(2);
+            record_update(Some(&live), &mut new, "kubectl-edit", None, T2);
+            assert!(new["metadata"].get("managedFields").is_none());
+        }
+    }
+
+    #[test]
+    fn at_most_ten_update_managers_are_kept() {
+        let mut live =
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {}});
+        record_update(None, &mut live, "creator", None, "2026-01-01T00:00:00Z");
+        for i in 0..11 {
+            let mut next = live.clone();
+            next["data"][format!("k{i}")] = json!("v");
+            record_update(
+                Some(&live),
+                &mut next,
+                &format!("m{i:02}"),
+                None,
+                &format!("2026-01-01T00:00:{:02}Z", i + 1),
+            );
+            live = next;
+        }
+        let entries = managed(&live);
+        assert_eq!(entries.len(), 10);
+        let ancient = entry(&live, "ancient-changes");
+        assert_eq!(
+            ancient["fieldsV1"],
+            // The oldest entry (the creator, owning the map it created) became the bucket.
+            json!({"f:data": {".": {}, "f:k0": {}, "f:k1": {}}})
+        );
+        assert_eq!(ancient["time"], json!("2026-01-01T00:00:02Z"));
+        assert!(entries.iter().all(|e| {
+            !["creator", "m00", "m01"].contains(&e["manager"].as_str().unwrap_or_default())
+        }));
+    }
+
+    #[test]
+    fn typing_errors_name_the_object() {
+        let err = apply(
+            None,
+            &deployment(1, json!([{"image": "x"}])),
+            "m",
+            false,
+            T1,
+        )
+        .expect_err("no name");
+        assert_eq!(err.status_code(), 500);
+        assert!(err.to_string().starts_with(
+            "failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.template.spec.containers: element 0:"
+        ), "{err}");
+        let err = server_side_apply(
+            None,
+            &json!({"apiVersion": "v1", "kind": "Secret"}),
+            "m",
+            false,
+            "v1",
+            "ConfigMap",
+            T1,
+        )
+        .expect_err("wrong kind");
+        assert_eq!(err.to_string(), "invalid object type: /v1, Kind=Secret");
+        assert_eq!(err.status_code(), 400);
     }
 
     #[test]
