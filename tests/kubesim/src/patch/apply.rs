@@ -362,8 +362,19 @@ fn set_last_applied(obj: &mut Value, applied: &Value) {
         .and_then(Value::as_object_mut)
     {
         annotations.insert(LAST_APPLIED.to_owned(), Value::String(text));
+        // Over the annotation size limit the annotation is dropped rather than the write refused.
+        let size: usize = annotations
+            .iter()
+            .map(|(k, v)| k.len() + v.as_str().map_or(0, str::len))
+            .sum();
+        if size > ANNOTATIONS_SIZE_LIMIT {
+            annotations.remove(LAST_APPLIED);
+        }
     }
 }
+
+/// kube-apiserver's limit on the total size of an object's annotations.
+const ANNOTATIONS_SIZE_LIMIT: usize = 256 * 1024;
 
 /// Compact JSON with object keys sorted, as Go encodes a map.
 fn sorted_json(v: &Value) -> String {
@@ -2195,6 +2206,42 @@ mod tests {
         };
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].message, "conflict with \"hpa\" using apps/v1");
+    }
+
+    #[test]
+    fn client_side_apply_objects_move_to_kubectl_server_side_apply() {
+        let first = deployment(100, json!([{"name": "my-c", "image": "my-image-v1"}]));
+        let mut live = first.clone();
+        live["metadata"]["annotations"] =
+            json!({LAST_APPLIED: format!("{}\n", sorted_json(&first))});
+        record_update(None, &mut live, "kubectl-client-side-apply", None, T1);
+        // Every field changes, yet none conflicts: the live values are those kubectl applied.
+        let mut next = deployment(8, json!([{"name": "my-c", "image": "my-image-v2"}]));
+        next["metadata"]["labels"] = json!({"app": "my-app-v2"});
+        let got = apply(Some(&live), &next, "kubectl", false, T2).expect("no conflicts");
+        let text = got["metadata"]["annotations"][LAST_APPLIED]
+            .as_str()
+            .expect("annotation");
+        assert!(text.contains("my-image-v2") && text.ends_with('\n'));
+
+        // An unreadable annotation allows nothing, and is only rewritten by a forced apply.
+        let mut broken = live.clone();
+        broken["metadata"]["annotations"][LAST_APPLIED] = json!("invalid-object");
+        let err = apply(Some(&broken), &next, "kubectl", false, T2).expect_err("conflicts");
+        assert_eq!(err.status_code(), 409);
+        let got = apply(Some(&broken), &next, "kubectl", true, T2).expect("forced");
+        assert!(
+            got["metadata"]["annotations"][LAST_APPLIED]
+                .as_str()
+                .is_some_and(|t| t.contains("my-image-v2"))
+        );
+
+        // Other managers never touch the annotation.
+        let got = apply(Some(&live), &next, "helm", true, T2).expect("forced");
+        assert_eq!(
+            got["metadata"]["annotations"],
+            live["metadata"]["annotations"]
+        );
     }
 
     #[test]
