@@ -34,8 +34,9 @@ pub enum ApplyError {
     /// per conflict. The message is kube-apiserver's.
     #[error("{}", conflict_message(.0))]
     Conflicts(Vec<Conflict>),
-    /// The applied configuration cannot be applied (missing `apiVersion`/`kind`, a list item
-    /// without its key, duplicate keys, `metadata.managedFields` set): 400/422.
+    /// The applied configuration cannot be applied (wrong `apiVersion`/`kind`,
+    /// `metadata.managedFields` set, a list item without its key, duplicate keys); see
+    /// [`ApplyError::status_code`] for the status kube-apiserver answers with.
     #[error("{0}")]
     Invalid(String),
 }
@@ -907,17 +908,16 @@ impl FieldSet {
     }
 
     fn collect(&self, prefix: &mut Path, out: &mut Vec<Path>) {
-        let mut keys: Vec<&Element> = self.members.iter().chain(self.children.keys()).collect();
-        keys.sort();
-        keys.dedup();
-        for k in keys {
+        // Members of a node first, then its children: structured-merge-diff's iteration
+        // order, which conflict lists follow.
+        for m in &self.members {
+            prefix.push(m.clone());
+            out.push(prefix.clone());
+            prefix.pop();
+        }
+        for (k, c) in &self.children {
             prefix.push(k.clone());
-            if self.members.contains(k) {
-                out.push(prefix.clone());
-            }
-            if let Some(c) = self.children.get(k) {
-                c.collect(prefix, out);
-            }
+            c.collect(prefix, out);
             prefix.pop();
         }
     }
