@@ -614,11 +614,13 @@ impl<'t> State<'t> {
         match &value {
             Value::Object(o) => match o.member(name) {
                 Member::Method => {
-                    let call_args = self.eval_call_args(dot, args, final_)?;
+                    let (call_args, ats) = self.eval_call_args(dot, args, final_)?;
                     self.at(At::Arg(node));
                     return match o.call(name, &call_args) {
                         Ok(v) => Ok(V::Iface(v)),
-                        Err(e) => Err(self.call_error(name, e, args, &call_args, At::Arg(node))),
+                        Err(e) => {
+                            Err(self.call_error(name, e, args, &call_args, &ats, At::Arg(node)))
+                        }
                     };
                 }
                 Member::Field(v) => {
@@ -686,15 +688,25 @@ impl<'t> State<'t> {
 
     /// Evaluates the arguments of a call (`args[0]` is the function itself) and appends the
     /// piped value.
-    fn eval_call_args(&mut self, dot: &V, args: &'t [Arg], final_: Option<V>) -> R<Vec<Value>> {
+    /// Also returns, per argument, the node Go's error position points at after evaluating
+    /// it (the innermost node evaluated, for a parenthesized pipeline).
+    fn eval_call_args(
+        &mut self,
+        dot: &V,
+        args: &'t [Arg],
+        final_: Option<V>,
+    ) -> R<(Vec<Value>, Vec<At<'t>>)> {
         let mut values = Vec::with_capacity(args.len());
+        let mut ats = Vec::with_capacity(args.len());
         for a in args.iter().skip(1) {
             values.push(self.eval_arg(dot, a)?.value());
+            ats.push(self.at);
         }
         if let Some(f) = final_ {
             values.push(f.value());
+            ats.push(self.at);
         }
-        Ok(values)
+        Ok((values, ats))
     }
 
     /// Turns a function's error into Go's message and position.
@@ -704,6 +716,7 @@ impl<'t> State<'t> {
         e: FuncError,
         args: &'t [Arg],
         values: &[Value],
+        ats: &[At<'t>],
         node: At<'t>,
     ) -> Stop {
         if e.verbatim {
@@ -733,7 +746,7 @@ impl<'t> State<'t> {
                 };
                 if t == got {
                     if let Some(a) = args.get(i + 1) {
-                        self.at(At::Arg(a));
+                        self.at(ats.get(i).copied().unwrap_or(At::Arg(a)));
                         // Constants are converted to the parameter type, which fails with
                         // Go's constant wording.
                         match a {
@@ -785,7 +798,7 @@ impl<'t> State<'t> {
     ) -> R<V> {
         self.at(At::Arg(ident));
         if let Some(f) = self.set.func(name).cloned() {
-            let values = self.eval_call_args(dot, args, final_)?;
+            let (values, ats) = self.eval_call_args(dot, args, final_)?;
             return match f(&values) {
                 Ok(v) => Ok(V::Iface(v)),
                 Err(e) => {
@@ -794,7 +807,7 @@ impl<'t> State<'t> {
                     } else {
                         args
                     };
-                    Err(self.call_error(name, e, args, &values, call_node))
+                    Err(self.call_error(name, e, args, &values, &ats, call_node))
                 }
             };
         }

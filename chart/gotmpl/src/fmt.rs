@@ -1017,11 +1017,9 @@ impl Printer {
                     i += 1;
                     let (p, ok, next) = int_from_arg(args, arg_num);
                     arg_num = next;
-                    if !ok {
+                    if !ok || p < 0 {
                         self.flags.prec = None;
                         self.buf.push_str("%!(BADPREC)");
-                    } else if p < 0 {
-                        self.flags.prec = None;
                     } else {
                         self.flags.prec = Some(p as usize);
                     }
