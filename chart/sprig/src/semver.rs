@@ -4,7 +4,8 @@
 //! Constraint syntax: `||` separates alternatives; within one, terms are AND-ed and separated
 //! by commas or spaces; each term is an operator (`= != > < >= => <= =< ~ ~> ^`, or none) and
 //! a version that may use `x`, `X` or `*` wildcards and omit minor/patch. `A - B` is a range.
-//! A version with a prerelease only satisfies terms whose version has a prerelease too.
+//! A version with a prerelease only satisfies an alternative one of whose terms names a
+//! prerelease (semver v3.4+, which Helm v4 uses; v3.3 required it of every term).
 
 use std::cmp::Ordering;
 use std::rc::Rc;
@@ -64,10 +65,10 @@ pub enum SemverError {
     #[error("invalid semantic version")]
     Invalid,
     /// A numeric prerelease part with a leading zero.
-    #[error("Version segment starts with 0")]
+    #[error("version segment starts with 0")]
     SegmentStartsZero,
     /// A number too large for 64 bits.
-    #[error("Error parsing version segment: {0}")]
+    #[error("error parsing version segment: {0}")]
     Segment(String),
     /// A constraint that does not parse.
     #[error("improper constraint: {}", crate::go::quote(.0))]
@@ -249,9 +250,10 @@ fn parse_term(c: &str) -> Result<Term, SemverError> {
     })
 }
 
-/// A parsed constraint: alternatives of AND-ed terms.
+/// A parsed constraint: alternatives of AND-ed terms, each alternative with whether one of its
+/// terms names a prerelease (semver ≥ 3.4 then lets the whole alternative match prereleases).
 #[derive(Debug, Clone)]
-pub struct Constraints(Vec<Vec<Term>>);
+pub struct Constraints(Vec<(Vec<Term>, bool)>);
 
 impl Constraints {
     /// `semver.NewConstraint`.
@@ -276,26 +278,28 @@ impl Constraints {
             }
             let found: Vec<&str> = FIND_RE.find_iter(alt).map(|m| m.as_str()).collect();
             let found = if found.is_empty() { vec![alt] } else { found };
-            ors.push(
-                found
-                    .into_iter()
-                    .map(parse_term)
-                    .collect::<Result<Vec<_>, _>>()?,
-            );
+            let terms = found
+                .into_iter()
+                .map(parse_term)
+                .collect::<Result<Vec<_>, _>>()?;
+            let has_pre = terms.iter().any(|t| !t.con.pre.is_empty());
+            ors.push((terms, has_pre));
         }
         Ok(Constraints(ors))
     }
 
     /// Whether the version satisfies any alternative.
     pub fn check(&self, v: &Version) -> bool {
-        self.0.iter().any(|and| and.iter().all(|t| t.check(v)))
+        self.0
+            .iter()
+            .any(|(and, pre)| and.iter().all(|t| t.check(v, *pre)))
     }
 }
 
 impl Term {
-    fn check(&self, v: &Version) -> bool {
+    fn check(&self, v: &Version, include_pre: bool) -> bool {
         let c = &self.con;
-        if !v.pre.is_empty() && c.pre.is_empty() {
+        if !v.pre.is_empty() && !include_pre {
             return false;
         }
         match self.op.as_str() {
@@ -598,6 +602,10 @@ mod tests {
             (">= 1.16.0-0", "v1.16.15", true),
             ("<1.2 || >3", "3.5.0", false),
             ("<1.2 || >3", "4.0.0", true),
+            (">=1.14-0, <2", "1.15.0-rc.1", true),
+            (">=1.14-0 || <2", "1.15.0-rc.1", true),
+            (">=1.14, <2", "1.15.0-rc.1", false),
+            ("<2 || >=1.14-0", "0.5.0-rc.1", false),
             ("2.x", "2.9.9", true),
             ("~2.1.x", "2.2.0", false),
         ];
