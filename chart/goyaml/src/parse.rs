@@ -413,6 +413,33 @@ fn repair(src: &str, err: &ScanError, in_flow: bool) -> Option<String> {
             }
             changed.then(|| chars.into_iter().collect())
         }
+        // Inside flow collections libyaml takes tabs as plain separation, also at the start of
+        // a line.
+        "tabs disallowed within this context (block indentation)" if in_flow => {
+            let line_start = chars[..at]
+                .iter()
+                .rposition(|c| *c == '\n')
+                .map_or(0, |p| p + 1);
+            let mut changed = false;
+            for c in chars[line_start..]
+                .iter_mut()
+                .take_while(|c| matches!(**c, ' ' | '\t'))
+            {
+                if *c == '\t' {
+                    *c = ' ';
+                    changed = true;
+                }
+            }
+            changed.then(|| chars.into_iter().collect())
+        }
+        // libyaml takes '#' as a comment right after a token, without the separating space
+        // YAML 1.2 asks for.
+        "comments must be separated from other tokens by whitespace"
+            if chars.get(at) == Some(&'#') =>
+        {
+            chars.insert(at, ' ');
+            Some(chars.into_iter().collect())
+        }
         // libyaml accepts the escape \' in double-quoted scalars.
         "while parsing a quoted scalar, found unknown escape character" => {
             let start = (at..chars.len()).find(|&i| chars[i] == '"')?;
@@ -532,8 +559,28 @@ impl<'a> Composer<'a> {
         self.open.pop();
     }
 
+    /// libyaml's scanner reads one token past the first document's root node before go-yaml
+    /// stops, so a scanner error there (a tab, a stray `: `) still fails the read, while parser
+    /// complaints about what follows never happen.
+    fn peek_past_root(&mut self) -> Result<(), Error> {
+        match self.next() {
+            Err(e) => match &self.scan_error {
+                Some(raw) if !translate(raw.info()).1 => Err(e),
+                _ => {
+                    self.scan_error = None;
+                    Ok(())
+                }
+            },
+            Ok(_) => Ok(()),
+        }
+    }
+
     /// The next document of the stream, or `None` at its end.
-    fn document(&mut self) -> Result<Option<Document>, Error> {
+    ///
+    /// With `first_only`, reading stops as soon as the root node is complete, as go-yaml's
+    /// `Unmarshal` does: whatever follows the first document's content (a dedented key after an
+    /// indented mapping, garbage, further documents) is never examined.
+    fn document(&mut self, first_only: bool) -> Result<Option<Document>, Error> {
         if !self.started {
             self.started = true;
             check_directives(self.src)?;
@@ -635,6 +682,10 @@ impl<'a> Composer<'a> {
                 Event::SequenceEnd | Event::MappingEnd => {
                     stack.pop();
                     self.close_collection();
+                    if first_only && stack.is_empty() {
+                        self.peek_past_root()?;
+                        break;
+                    }
                     continue;
                 }
                 Event::StreamStart | Event::DocumentStart(_) | Event::Nothing => continue,
@@ -651,8 +702,13 @@ impl<'a> Composer<'a> {
                 }
                 None => root = Some(id),
             }
-            if let Some(open) = opened {
-                stack.push(open);
+            match opened {
+                Some(open) => stack.push(open),
+                None if first_only && stack.is_empty() => {
+                    self.peek_past_root()?;
+                    break;
+                }
+                None => {}
             }
         }
         Ok(Some(match root {
@@ -896,7 +952,7 @@ fn decode_scalar(value: &str, tag: &str, implicit: bool) -> Result<Value, Error>
 /// Decodes the first document, as `yaml.Unmarshal` into `interface{}` does.
 pub(crate) fn parse_first(src: &str) -> Result<Value, Error> {
     let src = if src.is_empty() { "\n" } else { src };
-    with_repairs(src, |composer| match composer.document()? {
+    with_repairs(src, |composer| match composer.document(true)? {
         Some(doc) => Decoder::new(&doc).decode(doc.root),
         None => Ok(Value::Null),
     })
@@ -906,7 +962,7 @@ pub(crate) fn parse_first(src: &str) -> Result<Value, Error> {
 pub(crate) fn parse_stream(src: &str) -> Result<Vec<Value>, Error> {
     with_repairs(src, |composer| {
         let mut out = Vec::new();
-        while let Some(doc) = composer.document()? {
+        while let Some(doc) = composer.document(false)? {
             out.push(Decoder::new(&doc).decode(doc.root)?);
         }
         Ok(out)

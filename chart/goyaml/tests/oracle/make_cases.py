@@ -254,6 +254,21 @@ more = {
     "directive-then-doc": "%YAML 1.1\n%TAG ! tag:x,2000:\n---\na: !foo 1\n",
     "yaml-12-directive": "%YAML 1.2\n---\na: 1\n",
     "yaml-2-directive": "%YAML 2.0\n---\na: 1\n",
+    "comment-after-dq": "a: \"x\"#c\nb: 1\n",
+    "comment-after-sq": "a: 'x'#c\n",
+    "comment-after-flow": "a: [1]#c\nb: {c: 1}#d\n",
+    "comment-after-block-header": "a: |-#c\n  x\n",
+    "comment-after-quoted-key": "\"a\"#c: 1\n",
+    "tab-blank-line": "a: 1\n\t\nb: 2\n",
+    "tab-comment-line": "a: 1\n  \t# c\nb: 2\n",
+    "tab-trailing-line": "a: []\n\t",
+    "tab-in-literal": "a: |\n  x\n\t\n  y\n",
+    "tab-in-flow-line": "a: [\n\t1]\n",
+    "tab-plain-continuation": "a: x\n\ty\n",
+    "indented-first-key": "  a: 1\nb: 2\n",
+    "root-scalar-then-map": "x\ny: 1\n",
+    "root-quoted-then-junk": "\"\" false\n",
+    "root-seq-then-key": "- a\nb: 1\n",
 }
 for name, text in more.items():
     c(name, text, nonl=not text.endswith("\n"))
