@@ -26,7 +26,7 @@ pub mod replicaset;
 pub mod service;
 pub mod statefulset;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -300,10 +300,10 @@ pub struct Ctx {
     queue: Queue,
     /// Per-object "not before" instants of the next time-based step (keyed by uid + step).
     gates: HashMap<String, Instant>,
-    /// Steps already started once (e.g. a pod deletion requested), keyed like `gates`.
-    done: HashSet<String>,
     /// Per-deployment progress marks: (signature of the rollout state, when it last changed).
     progress: HashMap<String, (String, Instant)>,
+    /// Consecutive failed reconciles per key, for retry backoff.
+    failures: HashMap<Key, u32>,
     next_pod_ip: u32,
     next_lb_ip: u32,
     next_node: usize,
@@ -322,8 +322,8 @@ impl Ctx {
             rng,
             queue: Queue::default(),
             gates: HashMap::new(),
-            done: HashSet::new(),
             progress: HashMap::new(),
+            failures: HashMap::new(),
             next_pod_ip: 0,
             next_lb_ip: 0,
             next_node: 0,
@@ -375,7 +375,6 @@ impl Ctx {
     /// Forgets the gates of an object (after it is gone).
     fn forget(&mut self, uid: &str) {
         self.gates.retain(|k, _| !k.starts_with(uid));
-        self.done.retain(|k| !k.starts_with(uid));
         self.progress.remove(uid);
     }
 
@@ -531,10 +530,19 @@ pub fn run_due(ctx: &mut Ctx) {
         let Some(key) = ctx.queue.pop_due(Instant::now()) else {
             return;
         };
-        if let Err(e) = reconcile(ctx, &key) {
-            tracing::debug!("reconcile {key:?}: {e}");
-            // Conflicts and races with client writes resolve on a retry.
-            ctx.requeue_at(key, Instant::now() + Duration::from_millis(50));
+        match reconcile(ctx, &key) {
+            Ok(()) => {
+                ctx.failures.remove(&key);
+            }
+            Err(e) => {
+                tracing::debug!("reconcile {key:?}: {e}");
+                // Conflicts and races with client writes resolve on a quick retry; errors that
+                // persist back off up to a few seconds.
+                let n = ctx.failures.entry(key.clone()).or_insert(0);
+                *n = n.saturating_add(1);
+                let backoff = Duration::from_millis(50u64 << (*n - 1).min(7));
+                ctx.requeue_at(key, Instant::now() + backoff);
+            }
         }
     }
 }
