@@ -544,7 +544,8 @@ fn lookup_name<'a>(names: &[&str], s: &'a str, short: bool) -> Option<(usize, &'
 
 /// Go's `time.ParseInLocation(layout, value, loc)`.
 pub fn parse_in(layout_all: &str, value_all: &str, default_loc: &Loc) -> Result<GoTime, String> {
-    let (mut year, mut month, mut day, mut yday) = (1i64, -1i64, -1i64, -1i64);
+    // Go assumes year 0 (not 1) when the layout has no year.
+    let (mut year, mut month, mut day, mut yday) = (0i64, -1i64, -1i64, -1i64);
     let (mut hour, mut min, mut sec, mut nsec) = (0i64, 0i64, 0i64, 0i64);
     let (mut pm, mut am) = (false, false);
     let mut zone_offset: Option<i32> = None;

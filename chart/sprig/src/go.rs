@@ -262,20 +262,28 @@ pub fn to_float64(v: &Value) -> f64 {
     }
 }
 
-/// `strconv.ParseFloat(s, 64)` for the decimal forms charts use (Go also accepts hex floats
-/// and `_` separators after a base prefix; those are not supported).
+/// `strconv.ParseFloat(s, 64)` for decimal forms, `_` digit separators included (Go also
+/// accepts hexadecimal floats such as `0x1p-2`; those are not supported and give `None`).
 pub fn parse_float(s: &str) -> Option<f64> {
     let lower = s.to_ascii_lowercase();
-    let body = lower.trim_start_matches(['+', '-']);
-    if body.is_empty() || body.contains('_') {
+    let body = lower.strip_prefix(['+', '-']).unwrap_or(&lower);
+    if body.is_empty() {
         return None;
     }
-    let special = matches!(body, "inf" | "infinity" | "nan");
-    let numeric = body
+    if matches!(body, "inf" | "infinity" | "nan") {
+        return s.parse::<f64>().ok();
+    }
+    if !body
         .bytes()
-        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'));
-    if !special && !numeric {
+        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-' | b'_'))
+    {
         return None;
+    }
+    if body.contains('_') {
+        if !underscores_ok(body, false) {
+            return None;
+        }
+        return lower.replace('_', "").parse::<f64>().ok();
     }
     s.parse::<f64>().ok()
 }
@@ -440,6 +448,8 @@ mod tests {
         assert_eq!(to_float64(&Value::string("1.5")), 1.5);
         assert_eq!(to_float64(&Value::string("1e3")), 1000.0);
         assert_eq!(to_float64(&Value::string("x")), 0.0);
+        assert_eq!(to_float64(&Value::string("1_000.5")), 1000.5);
+        assert_eq!(to_float64(&Value::string("_1")), 0.0);
         assert_eq!(to_float64(&Value::Int(3)), 3.0);
     }
 

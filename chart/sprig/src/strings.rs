@@ -244,10 +244,11 @@ pub fn trunc(n: i64, s: &str) -> String {
     s.to_owned()
 }
 
-/// Sprig's `indent`.
-pub fn indent(n: i64, s: &str) -> String {
-    let pad = " ".repeat(n.max(0) as usize);
-    format!("{pad}{}", s.replace('\n', &format!("\n{pad}")))
+/// Sprig's `indent` (a negative width is Go's `strings.Repeat` panic).
+pub fn indent(n: i64, s: &str) -> Result<String, String> {
+    let n = usize::try_from(n).map_err(|_| "strings: negative Repeat count".to_owned())?;
+    let pad = " ".repeat(n);
+    Ok(format!("{pad}{}", s.replace('\n', &format!("\n{pad}"))))
 }
 
 /// xstrings v1.5 `ToPascalCase` (Sprig's `camelcase`): words split at `_`, `-` and spaces;
@@ -677,13 +678,13 @@ pub(crate) fn register(m: &mut crate::FuncMap) {
         Ok(Value::string(parts.join(" ")))
     });
     def(m, "indent", Exact(2), |a| {
-        Ok(Value::string(indent(args::int(&a[0])?, string(&a[1])?)))
+        indent(args::int(&a[0])?, string(&a[1])?)
+            .map(Value::string)
+            .map_err(FuncError::new)
     });
     def(m, "nindent", Exact(2), |a| {
-        Ok(Value::string(format!(
-            "\n{}",
-            indent(args::int(&a[0])?, string(&a[1])?)
-        )))
+        let text = indent(args::int(&a[0])?, string(&a[1])?).map_err(FuncError::new)?;
+        Ok(Value::string(format!("\n{text}")))
     });
     def(m, "replace", Exact(3), |a| {
         let (old, new, src) = (string(&a[0])?, string(&a[1])?, string(&a[2])?);
@@ -844,7 +845,8 @@ mod tests {
         assert_eq!(substr(-1, 2, "hello").unwrap(), "he");
         assert_eq!(substr(3, -1, "hello").unwrap(), "lo");
         assert!(substr(4, 2, "hello").is_err());
-        assert_eq!(indent(2, "a\nb"), "  a\n  b");
+        assert_eq!(indent(2, "a\nb").unwrap(), "  a\n  b");
+        assert!(indent(-1, "a").is_err());
     }
 
     #[test]
