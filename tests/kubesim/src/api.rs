@@ -21,6 +21,7 @@ use tokio::sync::mpsc;
 use crate::auth::Authenticator;
 use crate::discovery;
 use crate::error::ApiError;
+use crate::faults::{FaultAction, FaultInjector, LogEntry, PreOutcome};
 use crate::patch::{self, PatchType};
 use crate::rbac::{self, RbacSource};
 use crate::registry::{GroupResource, ResourceInfo};
@@ -47,6 +48,8 @@ pub struct ApiState {
     pub streaming_lists: bool,
     /// Interval between watch bookmarks.
     pub bookmark_interval: Duration,
+    /// Fault injection and the request log.
+    pub faults: Arc<FaultInjector>,
 }
 
 /// Where a request came from.
@@ -403,8 +406,34 @@ impl Store {
     }
 }
 
-/// Handles one HTTP request end to end.
-pub async fn handle<B>(state: Arc<ApiState>, conn: ConnInfo, req: Request<B>) -> Response<Body>
+/// Handles one HTTP request end to end and records it in the request log. An `Err` means the
+/// connection must be dropped without an answer (a `reset` fault).
+pub async fn handle<B>(
+    state: Arc<ApiState>,
+    conn: ConnInfo,
+    req: Request<B>,
+) -> Result<Response<Body>, std::io::Error>
+where
+    B: hyper::body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let started = std::time::Instant::now();
+    let (resp, info, fault) = pipeline(&state, conn, req).await;
+    let mut entry = LogEntry::for_request(&info);
+    entry.code = resp.as_ref().map_or(0, |r| r.status().as_u16());
+    entry.latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    entry.fault = fault;
+    state.faults.record(entry);
+    resp.ok_or_else(|| std::io::Error::new(std::io::ErrorKind::ConnectionReset, "fault: reset"))
+}
+
+/// Authentication → fault injection → authorization → handler. Returns `None` as the response
+/// when the connection is to be dropped.
+async fn pipeline<B>(
+    state: &Arc<ApiState>,
+    conn: ConnInfo,
+    req: Request<B>,
+) -> (Option<Response<Body>>, RequestInfo, Option<String>)
 where
     B: hyper::body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -440,7 +469,16 @@ where
             info.user = Some(a.user);
             info.impersonator = a.impersonator;
         }
-        Err(e) => return error_response(&e.to_api_error()),
+        Err(e) => return (Some(error_response(&e.to_api_error())), info, None),
+    }
+    let (fault_id, action) = match state.faults.check_rule(&info) {
+        Some((id, a)) => (Some(id), Some(a)),
+        None => (None, None),
+    };
+    match state.faults.apply_pre(action.as_ref(), &info).await {
+        PreOutcome::Continue => {}
+        PreOutcome::Respond(r) => return (Some(r), info, fault_id),
+        PreOutcome::Abort => return (None, info, fault_id),
     }
     if state.rbac
         && let Some(user) = &info.user
@@ -448,9 +486,30 @@ where
         let attrs = info.attributes();
         let d = rbac::authorize(&StoreRbac(&state.store), user, &attrs);
         if !d.allowed() {
-            return error_response(&rbac::forbidden_error(&user.name, &attrs));
+            let r = error_response(&rbac::forbidden_error(&user.name, &attrs));
+            return (Some(r), info, fault_id);
         }
     }
+    let local = conn.local.to_string();
+    let r = dispatch(state, &info, route, parts, body, action, local).await;
+    (Some(r), info, fault_id)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn dispatch<B>(
+    state: &Arc<ApiState>,
+    info: &RequestInfo,
+    route: Route,
+    parts: http::request::Parts,
+    body: B,
+    action: Option<FaultAction>,
+    local: String,
+) -> Response<Body>
+where
+    B: hyper::body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let query = parts.uri.query().unwrap_or_default().to_owned();
     let fmt = match negotiate(&parts.headers) {
         Ok(f) => f,
         Err(e) => return error_response(&e),
@@ -460,7 +519,6 @@ where
         Err(e) => return error_response(&e),
     };
     let q = Query(parse_query(&query));
-    let local = conn.local.to_string();
     match route {
         Route::Version => json_body(200, &discovery::version()),
         Route::Health => text(200, "ok"),
@@ -500,8 +558,9 @@ where
         Route::Unknown => error_response(&ApiError::unknown_path()),
         Route::Resource(rp) => {
             let ctx = Ctx {
-                state: &state,
-                info: &info,
+                state,
+                info,
+                fault: action,
                 headers: &parts.headers,
                 method: &parts.method,
                 q: &q,
@@ -573,6 +632,7 @@ where
 struct Ctx<'a> {
     state: &'a Arc<ApiState>,
     info: &'a RequestInfo,
+    fault: Option<FaultAction>,
     headers: &'a HeaderMap,
     method: &'a Method,
     q: &'a Query,
@@ -1414,7 +1474,11 @@ fn watch(
         }
     });
     let stream = tokio_stream::wrappers::ReceiverStream::new(rx);
-    let mut r = Response::new(Body::from_stream(stream));
+    let wrapped = ctx
+        .state
+        .faults
+        .wrap_watch(ctx.info.clone(), ctx.fault.clone(), stream);
+    let mut r = Response::new(Body::from_stream(wrapped));
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),

@@ -33,9 +33,11 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod controllers;
 pub mod defaults;
 pub mod discovery;
 pub mod error;
+pub mod faults;
 pub mod gc;
 pub mod patch;
 pub mod protobuf;
@@ -45,6 +47,7 @@ pub mod request;
 pub mod selector;
 pub mod server;
 pub mod store;
+pub mod tls;
 pub mod validation;
 
 pub use error::ApiError;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::Engine as _;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde_json::Value;
 use tokio::net::TcpListener;
@@ -17,6 +18,8 @@ use tokio::task::JoinHandle;
 
 use crate::api::{self, ApiState, ConnInfo};
 use crate::auth::Authenticator;
+use crate::controllers::ControllerConfig;
+use crate::faults::FaultInjector;
 use crate::registry::Registry;
 use crate::store::{Store, WriteOptions};
 
@@ -47,6 +50,9 @@ pub enum ServerError {
         /// What is wrong.
         message: String,
     },
+    /// TLS could not be set up.
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
     /// Writing a kubeconfig failed.
     #[error("cannot write kubeconfig {path}: {source}")]
     Kubeconfig {
@@ -69,6 +75,10 @@ pub struct Builder {
     rbac: bool,
     streaming_lists: bool,
     bookmark_interval: Duration,
+    tls: Option<bool>,
+    controllers: Option<ControllerConfig>,
+    fault_seed: u64,
+    audit_log: Option<PathBuf>,
 }
 
 impl Default for Builder {
@@ -83,6 +93,10 @@ impl Default for Builder {
             rbac: false,
             streaming_lists: true,
             bookmark_interval: Duration::from_secs(45),
+            tls: None,
+            controllers: Some(ControllerConfig::default()),
+            fault_seed: 1,
+            audit_log: None,
         }
     }
 }
@@ -144,6 +158,32 @@ impl Builder {
         self
     }
 
+    /// Serve the API over TLS with a generated self-signed certificate. Defaults to on when a
+    /// token file is configured, because client-go sends bearer tokens only over https.
+    pub fn tls(mut self, on: bool) -> Self {
+        self.tls = Some(on);
+        self
+    }
+
+    /// Fake controllers (Deployments, ReplicaSets, Pods, Jobs, ...): `None` turns them off.
+    /// Default: on, with [`ControllerConfig::default`].
+    pub fn controllers(mut self, config: Option<ControllerConfig>) -> Self {
+        self.controllers = config;
+        self
+    }
+
+    /// Seed of the fault injector's RNG (default 1).
+    pub fn fault_seed(mut self, seed: u64) -> Self {
+        self.fault_seed = seed;
+        self
+    }
+
+    /// Also append the request log (JSONL) to this file.
+    pub fn audit_log(mut self, path: impl Into<PathBuf>) -> Self {
+        self.audit_log = Some(path.into());
+        self
+    }
+
     /// Binds the listeners and starts serving.
     pub async fn start(self) -> Result<Server, ServerError> {
         let registry = Registry::new(self.legacy_apis);
@@ -187,12 +227,27 @@ impl Builder {
             }
             None => (Authenticator::disabled(), None),
         };
+        let tls = if self.tls.unwrap_or(self.token_file.is_some()) {
+            Some(crate::tls::Tls::self_signed()?)
+        } else {
+            None
+        };
+        let faults = Arc::new(match &self.audit_log {
+            Some(p) => FaultInjector::new(self.fault_seed)
+                .with_log_file(p.clone())
+                .map_err(|e| ServerError::DataDir {
+                    path: p.display().to_string(),
+                    message: format!("audit log: {e}"),
+                })?,
+            None => FaultInjector::new(self.fault_seed),
+        });
         let state = Arc::new(ApiState {
             store: store.clone(),
             auth,
             rbac: self.rbac,
             streaming_lists: self.streaming_lists,
             bookmark_interval: self.bookmark_interval,
+            faults: faults.clone(),
         });
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let mut tasks = Vec::new();
@@ -223,6 +278,7 @@ impl Builder {
                 l,
                 i,
                 state.clone(),
+                tls.clone(),
                 shutdown_rx.clone(),
             )));
         }
@@ -243,9 +299,13 @@ impl Builder {
         tasks.push(tokio::spawn(admin_loop(
             admin_l,
             store.clone(),
+            faults.clone(),
             shutdown_rx.clone(),
         )));
         tasks.push(crate::gc::spawn(store.clone()));
+        if let Some(cfg) = self.controllers.clone() {
+            tasks.push(crate::controllers::spawn_controllers(store.clone(), cfg));
+        }
         if let Some(p) = &snapshot_path {
             tasks.push(tokio::spawn(persist_loop(
                 store.clone(),
@@ -255,6 +315,7 @@ impl Builder {
         }
         Ok(Server {
             store,
+            tls,
             api_addrs,
             admin_addr,
             admin_token,
@@ -318,6 +379,7 @@ async fn accept_loop(
     l: TcpListener,
     index: usize,
     state: Arc<ApiState>,
+    tls: Option<crate::tls::Tls>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let local = match l.local_addr() {
@@ -339,6 +401,7 @@ async fn accept_loop(
         let _ = stream.set_nodelay(true);
         let state = state.clone();
         let mut shutdown = shutdown.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
             let conn = ConnInfo {
                 listener: index,
@@ -347,20 +410,43 @@ async fn accept_loop(
             };
             let svc = hyper::service::service_fn(move |req| {
                 let state = state.clone();
-                async move { Ok::<_, std::convert::Infallible>(api::handle(state, conn, req).await) }
+                async move { api::handle(state, conn, req).await }
             });
             let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-            let serve = builder.serve_connection(TokioIo::new(stream), svc);
-            tokio::select! {
-                _ = serve => {}
-                _ = shutdown.changed() => {}
+            match tls {
+                Some(tls) => {
+                    let stream = match tls.acceptor.accept(stream).await {
+                        Ok(s) => s,
+                        Err(e) => {
+                            tracing::debug!("TLS handshake from {peer}: {e}");
+                            return;
+                        }
+                    };
+                    let serve = builder.serve_connection(TokioIo::new(stream), svc);
+                    tokio::select! {
+                        _ = serve => {}
+                        _ = shutdown.changed() => {}
+                    }
+                }
+                None => {
+                    let serve = builder.serve_connection(TokioIo::new(stream), svc);
+                    tokio::select! {
+                        _ = serve => {}
+                        _ = shutdown.changed() => {}
+                    }
+                }
             }
         });
     }
 }
 
-async fn admin_loop(l: TcpListener, store: Store, mut shutdown: watch::Receiver<bool>) {
-    let router = crate::admin::router(store);
+async fn admin_loop(
+    l: TcpListener,
+    store: Store,
+    faults: Arc<FaultInjector>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let router = crate::admin::router(store).merge(faults.admin_router());
     let serve = axum::serve(l, router).with_graceful_shutdown(async move {
         let _ = shutdown.changed().await;
     });
@@ -397,6 +483,7 @@ async fn persist_loop(store: Store, path: PathBuf, mut shutdown: watch::Receiver
 #[derive(Debug)]
 pub struct Server {
     store: Store,
+    tls: Option<crate::tls::Tls>,
     api_addrs: Vec<SocketAddr>,
     admin_addr: SocketAddr,
     admin_token: Option<String>,
@@ -411,17 +498,26 @@ impl Server {
         Builder::default()
     }
 
+    fn scheme(&self) -> &'static str {
+        if self.tls.is_some() { "https" } else { "http" }
+    }
+
     /// URL of the first API listener.
     pub fn url(&self) -> String {
-        format!("http://{}", self.api_addrs[0])
+        format!("{}://{}", self.scheme(), self.api_addrs[0])
     }
 
     /// URLs of all API listeners, by listener index.
     pub fn api_urls(&self) -> Vec<String> {
         self.api_addrs
             .iter()
-            .map(|a| format!("http://{a}"))
+            .map(|a| format!("{}://{a}", self.scheme()))
             .collect()
+    }
+
+    /// PEM of the self-signed server certificate when serving TLS.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.tls.as_ref().map(|t| t.cert_pem.as_str())
     }
 
     /// URL of the admin listener.
@@ -442,7 +538,14 @@ impl Server {
     /// A kubeconfig (YAML) for listener `index` (clamped to the last listener).
     pub fn kubeconfig_for(&self, index: usize) -> String {
         let i = index.min(self.api_addrs.len() - 1);
-        let server = format!("http://{}", self.api_addrs[i]);
+        let server = format!("{}://{}", self.scheme(), self.api_addrs[i]);
+        let ca = match &self.tls {
+            Some(t) => format!(
+                "    certificate-authority-data: {}\n",
+                base64::engine::general_purpose::STANDARD.encode(&t.cert_pem)
+            ),
+            None => String::new(),
+        };
         let user = match &self.admin_token {
             Some(t) => format!("    token: {}\n", yaml_quote(t)),
             None => "    {}\n".to_owned(),
@@ -453,7 +556,7 @@ impl Server {
             "  user: {}\n".to_owned()
         };
         format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: kubesim\n  cluster:\n    server: {server}\ncontexts:\n- name: kubesim\n  context:\n    cluster: kubesim\n    user: kubesim-admin\n    namespace: default\ncurrent-context: kubesim\npreferences: {{}}\nusers:\n- name: kubesim-admin\n{user_block}"
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: kubesim\n  cluster:\n    server: {server}\n{ca}contexts:\n- name: kubesim\n  context:\n    cluster: kubesim\n    user: kubesim-admin\n    namespace: default\ncurrent-context: kubesim\npreferences: {{}}\nusers:\n- name: kubesim-admin\n{user_block}"
         )
     }
 
