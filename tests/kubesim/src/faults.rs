@@ -19,7 +19,8 @@
 //! rule (in creation order) that fires wins.
 //!
 //! Actions (`action.type`): `delay{ms,jitter_ms}`, `status{code,reason,message,retry_after_s}`,
-//! `conflict` (writes only), `write_fail` (writes only), `reset`, `hang`, `partition{reset}`,
+//! `conflict` (writes only), `write_fail` (writes only), `reset{after_headers}`, `hang`,
+//! `slow_body{bytes_per_s}`, `partition{reset}`,
 //! `watch_close{after_events,after_s,abrupt}`, `watch_expire{after_events}`,
 //! `watch_stall{after_events}` (the `watch_*` ones match watch requests only).
 //!
@@ -35,6 +36,8 @@
 //!
 //! `hang` never returns from `apply_pre` (the future stays pending until the client gives up and
 //! the connection is dropped).
+//! Pass the handler's response through [`FaultInjector::apply_post`] (throttling for
+//! `slow_body`, a broken body for `reset{after_headers}`).
 //! For a watch, wrap the event stream (one `Bytes` per JSON event line) with
 //! [`FaultInjector::wrap_watch`], passing the same action: it delays events, closes cleanly or
 //! abruptly, sends the 410 ERROR event, stalls, and cuts the stream when a partition rule starts
@@ -145,10 +148,19 @@ pub enum ActionSpec {
     Conflict,
     /// 500 `etcdserver: request timed out` on writes.
     WriteFail,
-    /// Drop the connection.
-    Reset,
+    /// Drop the connection, before any answer or (`after_headers`) after the response head.
+    Reset {
+        /// Send the status line and headers first, then break the body.
+        #[serde(default)]
+        after_headers: bool,
+    },
     /// Never answer.
     Hang,
+    /// Throttle the response body.
+    SlowBody {
+        /// Body bytes per second (at least 1).
+        bytes_per_s: u64,
+    },
     /// Cut the matched client off: hang (or reset) its requests and cut its watches.
     Partition {
         /// Reset instead of hanging.
@@ -259,8 +271,15 @@ pub enum FaultAction {
     Respond(ApiError),
     /// Drop the connection without answering.
     Reset,
+    /// Send the response head, then break the connection instead of the body.
+    ResetAfterHeaders,
     /// Never answer.
     Hang,
+    /// Deliver the response body at this many bytes per second.
+    SlowBody {
+        /// Rate.
+        bytes_per_s: u64,
+    },
     /// End the watch stream after `after_events` events or `after`, cleanly or `abrupt`ly.
     WatchClose {
         /// Event budget.
@@ -666,10 +685,34 @@ impl FaultInjector {
             Some(FaultAction::Reset) => PreOutcome::Abort,
             Some(FaultAction::Hang) => std::future::pending().await,
             Some(
-                FaultAction::WatchClose { .. }
+                FaultAction::ResetAfterHeaders
+                | FaultAction::SlowBody { .. }
+                | FaultAction::WatchClose { .. }
                 | FaultAction::WatchExpire { .. }
                 | FaultAction::WatchStall { .. },
             ) => PreOutcome::Continue,
+        }
+    }
+
+    /// Applies the part of `action` that happens to the response: `slow_body` throttles its
+    /// body, `reset{after_headers}` sends the head and then breaks the connection. Other
+    /// actions leave the response as it is.
+    pub fn apply_post(&self, action: Option<&FaultAction>, resp: Response) -> Response {
+        match action {
+            Some(FaultAction::SlowBody { bytes_per_s }) => {
+                let (parts, body) = resp.into_parts();
+                Response::from_parts(parts, Body::from_stream(throttle(body, *bytes_per_s)))
+            }
+            Some(FaultAction::ResetAfterHeaders) => {
+                let (mut parts, _) = resp.into_parts();
+                // The real length is unknown now; a chunked head lets the break show mid-body.
+                parts.headers.remove(header::CONTENT_LENGTH);
+                let broken_body = futures::stream::once(async {
+                    Err::<Bytes, std::io::Error>(broken("reset by fault injection"))
+                });
+                Response::from_parts(parts, Body::from_stream(broken_body))
+            }
+            _ => resp,
         }
     }
 
@@ -859,7 +902,16 @@ fn to_action(spec: &ActionSpec, req: &RequestInfo) -> FaultAction {
         ActionSpec::WriteFail => {
             FaultAction::Respond(ApiError::internal("etcdserver: request timed out"))
         }
-        ActionSpec::Reset => FaultAction::Reset,
+        ActionSpec::Reset { after_headers } => {
+            if *after_headers {
+                FaultAction::ResetAfterHeaders
+            } else {
+                FaultAction::Reset
+            }
+        }
+        ActionSpec::SlowBody { bytes_per_s } => FaultAction::SlowBody {
+            bytes_per_s: (*bytes_per_s).max(1),
+        },
         ActionSpec::Hang => FaultAction::Hang,
         ActionSpec::Partition { reset } => {
             if *reset {
@@ -900,6 +952,36 @@ pub fn error_response(e: &ApiError) -> Response {
             .insert(header::RETRY_AFTER, HeaderValue::from(s));
     }
     resp
+}
+
+/// A body stream that delivers `body` at about `bytes_per_s`, in slices of a tenth of a
+/// second's worth.
+fn throttle(body: Body, bytes_per_s: u64) -> impl Stream<Item = Result<Bytes, axum::Error>> + Send {
+    let slice = usize::try_from((bytes_per_s / 10).max(1)).unwrap_or(usize::MAX);
+    let rate = bytes_per_s.max(1) as f64;
+    body.into_data_stream()
+        .flat_map(move |chunk| {
+            let pieces: Vec<Result<Bytes, axum::Error>> = match chunk {
+                Ok(b) => {
+                    let mut v = Vec::new();
+                    let mut off = 0;
+                    while off < b.len() {
+                        let end = (off + slice).min(b.len());
+                        v.push(Ok(b.slice(off..end)));
+                        off = end;
+                    }
+                    v
+                }
+                Err(e) => vec![Err(e)],
+            };
+            futures::stream::iter(pieces)
+        })
+        .then(move |piece| async move {
+            if let Ok(b) = &piece {
+                tokio::time::sleep(Duration::from_secs_f64(b.len() as f64 / rate)).await;
+            }
+            piece
+        })
 }
 
 /// The ERROR event a watch sends when its resourceVersion is too old.
@@ -1364,6 +1446,51 @@ mod tests {
             inj.apply_pre(action.as_ref(), &r).await,
             PreOutcome::Abort
         ));
+    }
+
+    #[tokio::test]
+    async fn slow_body_throttles_and_reset_after_headers_breaks_body() {
+        let inj = FaultInjector::new(1);
+        inj.add_rule_json(&json!({"action": {"type": "slow_body", "bytes_per_s": 1000}}))
+            .expect("add");
+        let r = req("get", "pods", "n");
+        let action = inj.check(&r);
+        assert_eq!(action, Some(FaultAction::SlowBody { bytes_per_s: 1000 }));
+        assert!(matches!(
+            inj.apply_pre(action.as_ref(), &r).await,
+            PreOutcome::Continue
+        ));
+        let resp = inj.apply_post(action.as_ref(), Body::from(vec![b'x'; 300]).into_response());
+        let t = Instant::now();
+        let body = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        assert_eq!(body.len(), 300);
+        assert!(
+            t.elapsed() >= Duration::from_millis(250),
+            "{:?}",
+            t.elapsed()
+        );
+
+        let resp = inj.apply_post(
+            Some(&FaultAction::ResetAfterHeaders),
+            (StatusCode::OK, "hello").into_response(),
+        );
+        assert_eq!(resp.status(), 200);
+        assert!(
+            axum::body::to_bytes(resp.into_body(), 1 << 20)
+                .await
+                .is_err()
+        );
+        let untouched = inj.apply_post(None, (StatusCode::OK, "hello").into_response());
+        let body = axum::body::to_bytes(untouched.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        assert_eq!(&body[..], b"hello");
+        let inj = FaultInjector::new(1);
+        inj.add_rule_json(&json!({"action": {"type": "reset", "after_headers": true}}))
+            .expect("add");
+        assert_eq!(inj.check(&r), Some(FaultAction::ResetAfterHeaders));
     }
 
     fn events(n: usize) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
