@@ -751,7 +751,10 @@ impl<'t> State<'t> {
                         // Go's constant wording.
                         match a {
                             Arg::Number(_) | Arg::Bool { .. } | Arg::String { .. } => {
-                                return self.err(format!("expected {want}; found {a}"));
+                                return self.err(format!(
+                                    "expected {}; found {a}",
+                                    constant_kind_word(want)
+                                ));
                             }
                             Arg::Nil { .. } => {
                                 return self.err(format!("cannot assign nil to {want}"));
@@ -1017,6 +1020,17 @@ impl<'t> State<'t> {
             self.at(call_node);
             self.err(format!("error calling {name}: {msg}"))
         })
+    }
+}
+
+/// How Go names a parameter type when a constant cannot be converted to it.
+fn constant_kind_word(type_name: &str) -> &str {
+    match type_name {
+        "int" | "int8" | "int16" | "int32" | "int64" => "integer",
+        "uint" | "uint8" | "uint16" | "uint32" | "uint64" | "uintptr" => "unsigned integer",
+        "float32" | "float64" => "float",
+        "complex64" | "complex128" => "complex",
+        other => other,
     }
 }
 
@@ -1356,4 +1370,101 @@ pub fn query_escape(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dig_unwraps_interfaces() {
+        assert!(matches!(V::Iface(Value::Nil).dig(), V::Invalid));
+        assert!(matches!(
+            V::Iface(Value::Int(1)).dig(),
+            V::Direct(Value::Int(1))
+        ));
+        assert_eq!(V::Iface(Value::Int(1)).static_type(), "interface {}");
+        assert_eq!(V::Direct(Value::Int(1)).static_type(), "int");
+    }
+
+    #[test]
+    fn comparisons_follow_go_kinds() {
+        let int = |i| V::Direct(Value::Int(i));
+        let float = |x| V::Direct(Value::Float(x));
+        assert_eq!(
+            builtin_eq(&int(1), &[float(1.0)], false),
+            Err(BAD_COMPARISON.to_owned())
+        );
+        assert_eq!(
+            builtin_eq(&int(1), &[V::Direct(Value::Uint(1))], false),
+            Ok(true)
+        );
+        assert_eq!(builtin_eq(&V::Invalid, &[int(1)], false), Ok(false));
+        assert_eq!(
+            builtin_eq(&V::Invalid, &[int(1)], true),
+            Err(BAD_TYPE.to_owned())
+        );
+        assert_eq!(
+            builtin_eq(&int(1), &[], false),
+            Err("missing argument for comparison".to_owned())
+        );
+        assert_eq!(builtin_lt(&int(-1), &V::Direct(Value::Uint(0))), Ok(true));
+        assert_eq!(
+            builtin_lt(
+                &V::Direct(Value::Bool(true)),
+                &V::Direct(Value::Bool(false))
+            ),
+            Err(BAD_TYPE.to_owned())
+        );
+        assert_eq!(builtin_le(&float(1.5), &float(1.5)), Ok(true));
+    }
+
+    #[test]
+    fn escapers() {
+        assert_eq!(
+            html_escape("<a href='x'>&\"\0"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&#34;\u{FFFD}"
+        );
+        assert_eq!(
+            js_escape("a'b\"c\\<>&=\n\u{1}é"),
+            "a\\'b\\\"c\\\\\\u003C\\u003E\\u0026\\u003D\\u000A\\u0001é"
+        );
+        assert_eq!(query_escape("a b&c=d/é~"), "a+b%26c%3Dd%2F%C3%A9~");
+    }
+
+    #[test]
+    fn index_and_slice_errors() {
+        let list = V::Direct(Value::list(vec![Value::Int(1), Value::Int(2)]));
+        assert_eq!(
+            builtin_index(&list, &[V::Direct(Value::Float(1.0))]).unwrap_err(),
+            "cannot index slice/array with type float64"
+        );
+        assert_eq!(
+            builtin_index(&list, &[V::Direct(Value::Int(3))]).unwrap_err(),
+            "index out of range: 3"
+        );
+        assert_eq!(
+            builtin_index(&V::Invalid, &[]).unwrap_err(),
+            "index of untyped nil"
+        );
+        assert_eq!(
+            builtin_slice(&list, &[V::Direct(Value::Int(2)), V::Direct(Value::Int(1))])
+                .unwrap_err(),
+            "invalid slice index: 2 > 1"
+        );
+        assert_eq!(constant_kind_word("int64"), "integer");
+        assert_eq!(constant_kind_word("string"), "string");
+    }
+
+    #[test]
+    fn context_truncation_is_legacy_only() {
+        assert_eq!(
+            truncate_context("0123456789abcdefghijKLMN", true),
+            "0123456789abcdefghij..."
+        );
+        assert_eq!(
+            truncate_context("0123456789abcdefghijKLMN", false),
+            "0123456789abcdefghijKLMN"
+        );
+    }
 }

@@ -249,3 +249,44 @@ impl Templates {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_parse_like_go() {
+        let mut set = Templates::new(FuncMap::new());
+        set.set_option("missingkey=invalid").unwrap();
+        assert_eq!(set.options().missing_key, MissingKey::Default);
+        set.set_option("missingkey=error").unwrap();
+        assert_eq!(set.options().missing_key, MissingKey::Error);
+        assert!(set.set_option("missingkey").is_err());
+        assert!(set.set_option("other=zero").is_err());
+        assert_eq!(Options::helm_v2().missing_key, MissingKey::Zero);
+    }
+
+    #[test]
+    fn unknown_template_error_names_the_set() {
+        let set = Templates::new(FuncMap::new()).with_name("gotpl");
+        let err = set.execute_to_string("x", &Value::Nil).unwrap_err();
+        assert_eq!(
+            err.message,
+            "template: no template \"x\" associated with template \"gotpl\""
+        );
+    }
+
+    #[test]
+    fn functions_added_later_are_visible_to_later_parses() {
+        let mut set = Templates::new(FuncMap::new());
+        assert!(set.parse("a", "{{ f }}").is_err());
+        let mut funcs = FuncMap::new();
+        let f: Func = Rc::new(|_: &[Value]| Ok(Value::string("F")));
+        funcs.insert("f".into(), f);
+        set.add_funcs(funcs);
+        set.parse("a", "{{ f }}").unwrap();
+        assert!(set.has_function("f") && set.has_function("printf") && !set.has_function("g"));
+        assert_eq!(set.execute_to_string("a", &Value::Nil).unwrap(), "F");
+        assert!(format!("{set:?}").contains("\"a\""));
+    }
+}
