@@ -48,6 +48,14 @@ fn scan_error(src: &str, err: &ScanError) -> Error {
         return Error::yaml(format!("unknown anchor '{name}' referenced"), None);
     }
     let (message, parser_error) = translate(info);
+    // saphyr marks a bad escape at the start of its scalar; libyaml at the escape itself.
+    if info.starts_with("while parsing a quoted scalar, ") {
+        if let Some(line0) = bad_escape_line(src, mark) {
+            let mut e = Error::yaml(message, scanner_line(line0));
+            e.column = Some(mark.col() + 1);
+            return e;
+        }
+    }
     // libyaml marks the end of the input for an unterminated quoted scalar, saphyr its start.
     let line0 = if message == "found unexpected end of stream" {
         src.matches('\n').count()
@@ -226,6 +234,52 @@ fn anchor_name_at(src: &str, mark: &Marker) -> String {
     rest.chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
         .collect()
+}
+
+/// The 0-based line of the first escape sequence libyaml rejects in the double-quoted scalar
+/// that opens at `mark`.
+fn bad_escape_line(src: &str, mark: &Marker) -> Option<usize> {
+    let text = Source::new(src).from(mark.index());
+    let mut chars = text.chars().peekable();
+    if chars.next() != Some('"') {
+        return None;
+    }
+    let mut line0 = mark.line().saturating_sub(1);
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return None,
+            '\n' => line0 += 1,
+            '\\' => {
+                let e = chars.next()?;
+                let len = match e {
+                    'x' => 2,
+                    'u' => 4,
+                    'U' => 8,
+                    '0' | 'a' | 'b' | 't' | '\t' | 'n' | 'v' | 'f' | 'r' | 'e' | ' ' | '"'
+                    | '\'' | '\\' | 'N' | '_' | 'L' | 'P' => 0,
+                    '\n' => {
+                        line0 += 1;
+                        0
+                    }
+                    '\r' => 0,
+                    _ => return Some(line0),
+                };
+                let mut value: u32 = 0;
+                for _ in 0..len {
+                    let Some(d) = chars.peek().and_then(|c| c.to_digit(16)) else {
+                        return Some(line0);
+                    };
+                    chars.next();
+                    value = value * 16 + d;
+                }
+                if len > 0 && ((0xD800..=0xDFFF).contains(&value) || value > 0x10FFFF) {
+                    return Some(line0);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The line go-yaml prints for a scanner error at a 0-based line.
