@@ -49,12 +49,14 @@ fn scan_error(src: &str, err: &ScanError) -> Error {
     }
     let (message, parser_error) = translate(info);
     // saphyr marks a bad escape at the start of its scalar; libyaml at the escape itself.
-    if info.starts_with("while parsing a quoted scalar, ") {
-        if let Some(line0) = bad_escape_line(src, mark) {
-            let mut e = Error::yaml(message, scanner_line(line0));
-            e.column = Some(mark.col() + 1);
-            return e;
-        }
+    if let Some(line0) = info
+        .starts_with("while parsing a quoted scalar, ")
+        .then(|| bad_escape_line(src, mark))
+        .flatten()
+    {
+        let mut e = Error::yaml(message, scanner_line(line0));
+        e.column = Some(mark.col() + 1);
+        return e;
     }
     // libyaml marks the end of the input for an unterminated quoted scalar, saphyr its start.
     let line0 = if message == "found unexpected end of stream" {
