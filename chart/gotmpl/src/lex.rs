@@ -67,7 +67,7 @@ impl Kind {
 pub(crate) struct Item {
     pub kind: Kind,
     pub pos: usize,
-    pub val: String,
+    pub val: std::rc::Rc<str>,
     pub line: usize,
 }
 
@@ -181,7 +181,7 @@ impl Lexer<'_> {
         self.items.push(Item {
             kind,
             pos: self.start,
-            val: self.input[self.start..self.pos].to_owned(),
+            val: std::rc::Rc::from(&self.input[self.start..self.pos]),
             line,
         });
         self.start = self.pos;
@@ -196,7 +196,7 @@ impl Lexer<'_> {
         self.items.push(Item {
             kind: Kind::Error,
             pos: self.start,
-            val: msg,
+            val: std::rc::Rc::from(msg),
             line,
         });
         State::Done
@@ -610,7 +610,7 @@ mod tests {
     fn kinds(input: &str) -> Vec<(Kind, String)> {
         lex(input, OPTS)
             .into_iter()
-            .map(|i| (i.kind, i.val))
+            .map(|i| (i.kind, i.val.to_string()))
             .collect()
     }
 
@@ -701,7 +701,12 @@ mod tests {
 
     #[test]
     fn reports_errors() {
-        let last = |s: &str| lex(s, OPTS).pop().map(|i| i.val).unwrap_or_default();
+        let last = |s: &str| {
+            lex(s, OPTS)
+                .pop()
+                .map(|i| i.val.to_string())
+                .unwrap_or_default()
+        };
         assert_eq!(last("{{"), "unclosed action");
         assert_eq!(last("{{ \"x"), "unterminated quoted string");
         assert_eq!(last("{{ `x"), "unterminated raw quoted string");
@@ -724,7 +729,7 @@ mod tests {
     #[test]
     fn counts_lines() {
         let items = lex("a\nb{{\n.x}}\n{{.y}}", OPTS);
-        let y = items.iter().find(|i| i.val == ".y").map(|i| i.line);
+        let y = items.iter().find(|i| &*i.val == ".y").map(|i| i.line);
         assert_eq!(y, Some(4));
     }
 }

@@ -123,7 +123,7 @@ impl Parser<'_> {
         self.items.get(i.min(last)).cloned().unwrap_or(Item {
             kind: Kind::Eof,
             pos: 0,
-            val: String::new(),
+            val: Rc::from(""),
             line: 1,
         })
     }
@@ -280,7 +280,7 @@ impl Parser<'_> {
         match token.kind {
             Kind::Text => Ok(Parsed::Node(Node::Text {
                 pos: token.pos,
-                text: token.val,
+                text: token.val.to_string(),
             })),
             Kind::LeftDelim => {
                 self.action_line = token.line;
@@ -470,16 +470,16 @@ impl Parser<'_> {
                 self.next_non_space();
                 pipe.decl.push(VariableRef {
                     pos: v.pos,
-                    name: v.val.clone(),
+                    name: v.val.to_string(),
                 });
-                self.vars.push(v.val);
-            } else if next.kind == Kind::Char && next.val == "," {
+                self.vars.push(v.val.to_string());
+            } else if next.kind == Kind::Char && &*next.val == "," {
                 self.next_non_space();
                 pipe.decl.push(VariableRef {
                     pos: v.pos,
-                    name: v.val.clone(),
+                    name: v.val.to_string(),
                 });
-                self.vars.push(v.val);
+                self.vars.push(v.val.to_string());
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().kind {
                         Kind::Variable | Kind::RightDelim | Kind::RightParen => continue,
@@ -630,7 +630,7 @@ impl Parser<'_> {
                 }
                 Arg::Identifier {
                     pos,
-                    name: token.val,
+                    name: token.val.to_string(),
                 }
             }
             Kind::Dot => Arg::Dot { pos },
@@ -651,7 +651,7 @@ impl Parser<'_> {
             },
             Kind::Bool => Arg::Bool {
                 pos,
-                val: token.val == "true",
+                val: &*token.val == "true",
             },
             Kind::CharConstant | Kind::Number => {
                 let n = parse_number(pos, &token.val, token.kind == Kind::CharConstant)
@@ -665,7 +665,7 @@ impl Parser<'_> {
                 let text = unquote(&token.val).map_err(|e| self.error(e))?;
                 Arg::String {
                     pos,
-                    quoted: token.val,
+                    quoted: token.val.to_string(),
                     text,
                 }
             }
