@@ -65,6 +65,9 @@ impl SmpError {
 
 type Result<T> = std::result::Result<T, SmpError>;
 
+/// One key of a JSON object with its value.
+type Entry = (String, Value);
+
 fn bad_request(msg: &str) -> SmpError {
     SmpError::BadRequest(msg.to_owned())
 }
@@ -208,7 +211,12 @@ fn merge_map(
     apply_retain_keys(&mut original, &mut patch)?;
     merge_set_element_order(&mut original, &mut patch, ty)?;
 
-    for (key, patch_value) in patch {
+    // Upstream visits keys in Go's random map order; deletion lists go last here, so a value
+    // both added and deleted by one patch ends up deleted, deterministically.
+    let (deletions, others): (Vec<Entry>, Vec<Entry>) = patch
+        .into_iter()
+        .partition(|(k, _)| k.starts_with(DELETE_FROM_PRIMITIVE_LIST));
+    for (key, patch_value) in others.into_iter().chain(deletions) {
         let (name, is_delete_list) = if key.starts_with(DELETE_FROM_PRIMITIVE_LIST) {
             (
                 directive_field(&key, DELETE_FROM_PRIMITIVE_LIST)
@@ -368,17 +376,77 @@ fn merge_set_element_order(
         };
         let original_list = original_list.unwrap_or_default();
         let kind = element_kind(&[&original_list, patch_list.as_deref().unwrap_or_default()])?;
+        let live_order = match &patch_list {
+            Some(p) if merge && kind == Kind::Object => {
+                aliased_live_order(&original_list, p, merge_key)
+            }
+            _ => original_list.clone(),
+        };
         let ordered = normalize_element_order(
             patch_items,
             server_only,
             &order,
-            &original_list,
+            &live_order,
             merge_key,
             kind,
         )?;
         original.insert(name, Value::Array(ordered));
     }
     Ok(())
+}
+
+/// The live list as upstream sees it when it orders a `$setElementOrder` list: its merge
+/// deletes elements by shifting the live list's storage in place and appends new elements into
+/// the slots that frees, so the "live order" it then uses has new elements where deleted ones
+/// were. Reproducing that keeps element order identical to kube-apiserver's.
+fn aliased_live_order(live: &[Value], patch: &[Value], merge_key: &str) -> Vec<Value> {
+    let key_of = |v: &Value| v.as_object().and_then(|m| m.get(merge_key)).cloned();
+    let mut storage: Vec<Value> = live.to_vec();
+    let mut len = storage.len();
+    let mut replaced = false;
+    for item in patch {
+        match item.get(DIRECTIVE).and_then(Value::as_str) {
+            Some("delete") => {
+                let Some(key) = key_of(item) else {
+                    continue;
+                };
+                while let Some(i) = storage[..len]
+                    .iter()
+                    .position(|v| key_of(v).as_ref() == Some(&key))
+                {
+                    // Go's `append(s[:i], s[i+1:]...)`: the tail shifts left and the slot past
+                    // the shortened list keeps its old value.
+                    let old_last = storage[len - 1].clone();
+                    storage[i..len].rotate_left(1);
+                    storage[len - 1] = old_last;
+                    len -= 1;
+                }
+            }
+            Some("replace") => replaced = true,
+            _ => {}
+        }
+    }
+    if replaced {
+        return storage;
+    }
+    for item in patch {
+        if item.get(DIRECTIVE).is_some() {
+            continue;
+        }
+        let key = key_of(item);
+        let found = storage[..len]
+            .iter()
+            .any(|v| key.is_some() && key_of(v) == key);
+        if !found {
+            if len == storage.len() {
+                // Go's append reallocates here; later elements no longer touch the live list.
+                break;
+            }
+            storage[len] = item.clone();
+            len += 1;
+        }
+    }
+    storage
 }
 
 /// Checks that the patch list's elements appear in the `$setElementOrder` list, in its order.
@@ -1307,6 +1375,43 @@ mod tests {
             err.to_string()
                 .contains("doesn't match $setElementOrder list")
         );
+    }
+
+    /// Upstream merges a `$setElementOrder` list in the live list's storage, so an element added
+    /// while another is deleted is ordered where the deleted one was (checked against kubectl).
+    #[test]
+    fn set_element_order_with_a_delete_orders_like_upstream() {
+        let got = pod(
+            json!({"spec": {"containers": [{"name": "c"}, {"name": "b"}, {"name": "d"}]}}),
+            json!({"spec": {
+                "$setElementOrder/containers": [{"name": "e"}],
+                "containers": [{"name": "e"}, {"name": "b", "$patch": "delete"}]}}),
+        );
+        assert_eq!(
+            got["spec"]["containers"],
+            json!([{"name": "c"}, {"name": "d"}, {"name": "e"}])
+        );
+        // Without the delete, the new element goes first.
+        let got = pod(
+            json!({"spec": {"containers": [{"name": "c"}, {"name": "b"}, {"name": "d"}]}}),
+            json!({"spec": {"$setElementOrder/containers": [{"name": "e"}], "containers": [{"name": "e"}]}}),
+        );
+        assert_eq!(
+            got["spec"]["containers"],
+            json!([{"name": "e"}, {"name": "c"}, {"name": "b"}, {"name": "d"}])
+        );
+    }
+
+    #[test]
+    fn deletion_lists_apply_after_additions() {
+        let got = strategic_merge_patch(
+            &json!({"metadata": {"finalizers": []}}),
+            &json!({"metadata": {"finalizers": ["f3", "f1"], "$deleteFromPrimitiveList/finalizers": ["f1"]}}),
+            "v1",
+            "ConfigMap",
+        )
+        .expect("patch applies");
+        assert_eq!(got["metadata"]["finalizers"], json!(["f3"]));
     }
 
     #[test]
