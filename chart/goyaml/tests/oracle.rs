@@ -205,7 +205,18 @@ fn decoding_matches_go_yaml_and_ghodss() {
 
 #[test]
 fn emitting_matches_go_yaml() {
-    let cases = data("emit_expected.json");
+    emit_file("emit_expected.json");
+}
+
+/// Random JSON documents (strings of indicator characters, lengths around the 80-column fold,
+/// nested collections, numbers of every magnitude) through `json_to_yaml`.
+#[test]
+fn emitting_random_documents_matches_go_yaml() {
+    emit_file("emit_random_expected.json");
+}
+
+fn emit_file(name: &str) {
+    let cases = data(name);
     let mut report = Report {
         failures: Vec::new(),
         checked: 0,
@@ -218,7 +229,7 @@ fn emitting_matches_go_yaml() {
             &case["output"],
         );
     }
-    report.finish("emit cases");
+    report.finish(name);
 }
 
 fn sha256_hex(b: &[u8]) -> String {
@@ -337,4 +348,90 @@ fn corpus_manifests_split_read_and_write_like_helm() {
         eprintln!("manifests: {missing} files not found under {root}; they were skipped");
     }
     report.finish("corpus manifests");
+}
+
+/// Mutations (from `tests/oracle/make_cases.py`) that this crate reads differently from go-yaml,
+/// with the reason.
+const KNOWN_MUTATIONS: &[(&str, &str)] = &[
+    (
+        "mut-167",
+        "U+2028 / U+0085 are line breaks in YAML 1.1, content in saphyr",
+    ),
+    (
+        "mut-313",
+        "U+2028 / U+0085 are line breaks in YAML 1.1, content in saphyr",
+    ),
+    (
+        "mut-265",
+        "multi-line quoted root scalar followed by junk: go-yaml stops after the scalar",
+    ),
+    (
+        "mut-353",
+        "a tab opening the first line is an error for libyaml, indentation for saphyr",
+    ),
+    (
+        "mut-374",
+        "libyaml anchor names are [A-Za-z0-9_-] only; saphyr accepts '='",
+    ),
+    (
+        "mut-469",
+        "libyaml accepts a block scalar at the mapping's own indentation",
+    ),
+    ("mut-552", "libyaml reads the tag `!!!!str` differently"),
+    (
+        "mut-619",
+        "a root block scalar with unindented content: libyaml's minimum indentation is 1",
+    ),
+    (
+        "mut-666",
+        "libyaml accepts U+FEFF inside a document, saphyr rejects it",
+    ),
+    (
+        "mut-751",
+        "libyaml accepts U+FEFF inside a document, saphyr rejects it",
+    ),
+];
+
+/// Randomly damaged YAML: where go-yaml reads a value this crate must read the same value, and
+/// where go-yaml fails this crate must fail. The wording of errors is compared too, but only
+/// reported: saphyr and libyaml notice some syntax errors at different tokens.
+#[test]
+fn damaged_yaml_is_accepted_and_rejected_like_go_yaml() {
+    let cases = data("mutations_expected.json");
+    let mut report = Report {
+        failures: Vec::new(),
+        checked: 0,
+    };
+    let (mut same_text, mut errors) = (0, 0);
+    for case in cases.as_array().into_iter().flatten() {
+        let name = case["name"].as_str().unwrap_or("?");
+        let input = case["input"].as_str().unwrap_or("");
+        if KNOWN_MUTATIONS.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        let got = to_json(input);
+        match (&case["ghodss"], got) {
+            (J::String(text), Ok(j)) => {
+                let want = normalize(&serde_json::from_str(text).unwrap_or(J::Null));
+                report.check(&format!("{name}: {input:?}"), &normalize(&j), &want);
+            }
+            (J::String(text), Err(e)) => {
+                report.check(
+                    &format!("{name}: {input:?}"),
+                    &json!({"error": e.to_string()}),
+                    &json!(text),
+                );
+            }
+            (want, Ok(j)) => report.check(&format!("{name}: {input:?}"), &normalize(&j), want),
+            (want, Err(e)) => {
+                report.checked += 1;
+                errors += 1;
+                if want["error"] == json!(e.to_string()) {
+                    same_text += 1;
+                }
+            }
+        }
+    }
+    eprintln!("damaged YAML: {same_text} of {errors} errors worded exactly as go-yaml words them");
+    report.finish("mutations");
 }

@@ -148,6 +148,18 @@ func decodeAll(in string) (interface{}, error) {
 	}
 }
 
+// mutationCases records ghodss YAMLToJSON for randomly damaged YAML.
+func mutationCases() {
+	var out []interface{}
+	for _, c := range readCases("../data/mutations.txt") {
+		rec := map[string]interface{}{"name": c.Name, "input": c.Input}
+		j, err := ghodss.YAMLToJSON([]byte(c.Input))
+		rec["ghodss"] = errOr(err, string(j))
+		out = append(out, rec)
+	}
+	write("../data/mutations_expected.json", out)
+}
+
 func yamlCases() {
 	var out []interface{}
 	for _, c := range readCases("../data/yaml_cases.txt") {
@@ -179,7 +191,12 @@ func yamlCases() {
 }
 
 func emitCases() {
-	data, err := os.ReadFile("../data/emit_cases.jsonl")
+	emitFile("../data/emit_cases.jsonl", "../data/emit_expected.json")
+	emitFile("../data/emit_random.jsonl", "../data/emit_random_expected.json")
+}
+
+func emitFile(in, outPath string) {
+	data, err := os.ReadFile(in)
 	if err != nil {
 		panic(err)
 	}
@@ -191,7 +208,7 @@ func emitCases() {
 		y, err := ghodss.JSONToYAML([]byte(line))
 		out = append(out, map[string]interface{}{"input": line, "output": errOr(err, string(y))})
 	}
-	write("../data/emit_expected.json", out)
+	write(outPath, out)
 }
 
 func sum(b []byte) string {
@@ -318,4 +335,5 @@ func main() {
 	emitCases()
 	corpusCases()
 	manifestCases()
+	mutationCases()
 }

@@ -361,3 +361,79 @@ with open("../data/emit_cases.jsonl", "w") as f:
         assert "\n" not in line
         f.write(line + "\n")
 print(len(emit), "emit cases")
+
+# Randomised regression sets (fixed seeds, so the files are stable).
+import random
+import glob
+
+rng = random.Random(20261124)
+ALPH = list("abcxyz") * 6 + list("      ") * 3 + list(":#-\n\t\"'\\é😀\u00a0{[,!&*?|>%@`0123456789.e+_~/=")
+
+
+def rstr():
+    n = rng.choice([0, 1, 2, 3, 5, 8, 13, 30, 60, 79, 80, 81, 82, 100, 150, 250])
+    return "".join(rng.choice(ALPH) for _ in range(n))
+
+
+def rnum():
+    k = rng.randrange(6)
+    if k == 0:
+        return rng.randrange(-1000, 1000)
+    if k == 1:
+        return rng.randrange(-2**63, 2**63)
+    if k == 2:
+        return rng.uniform(-1e6, 1e6)
+    if k == 3:
+        return rng.choice([0.1, 1e-7, 1e21, 1e6, 123456789.0, 1.5e-5, -0.0, 2.5])
+    if k == 4:
+        return float(rng.randrange(-10**7, 10**7))
+    return rng.random() * 10 ** rng.randrange(-30, 30)
+
+
+def rval(d):
+    k = rng.randrange(10)
+    if d > 3 or k < 4:
+        return rstr()
+    if k == 4:
+        return rnum()
+    if k == 5:
+        return rng.choice([True, False, None])
+    if k in (6, 7):
+        return {rstr(): rval(d + 1) for _ in range(rng.randrange(0, 5))}
+    return [rval(d + 1) for _ in range(rng.randrange(0, 4))]
+
+
+with open("../data/emit_random.jsonl", "w") as f:
+    for _ in range(250):
+        f.write(json.dumps({rstr(): rval(1) for _ in range(rng.randrange(1, 5))}, ensure_ascii=False) + "\n")
+
+# Mutated YAML: the hand-written cases and the head of every corpus values file, with a few
+# characters inserted, deleted or re-indented.
+corpus_root = __import__("os").environ.get("GOYAML_CORPUS", "/work/shared/corpus")
+seeds = [text for _, text, _ in cases if text]
+for p in sorted(glob.glob(corpus_root + "/charts/*/*/values.yaml")):
+    seeds.append("".join(open(p, encoding="utf-8", errors="replace").readlines()[:40]))
+INS = list(" \t:-#\n\"'[]{},?&*!|>%@`~") + ["  ", "- ", ": ", "\n  ", "\n- ", "---\n", "...\n", "<<: ", "&a ",
+                                             "*a", "!!str ", "!!int "]
+with open("../data/mutations.txt", "w") as f:
+    for n in range(800):
+        d = rng.choice(seeds)
+        for _ in range(rng.randrange(1, 4)):
+            if not d:
+                break
+            i = rng.randrange(len(d) + 1)
+            k = rng.randrange(3)
+            if k == 0:
+                d = d[:i] + rng.choice(INS) + d[i:]
+            elif k == 1:
+                d = d[:i] + d[i + 1:]
+            else:
+                lines = d.split("\n")
+                j = rng.randrange(len(lines))
+                if rng.random() < 0.5:
+                    lines[j] = " " * rng.randrange(0, 4) + lines[j].lstrip(" ")
+                else:
+                    lines[j] = lines[j] + rng.choice(INS)
+                d = "\n".join(lines)
+        f.write(f"=== mut-{n} !nonl\n{d}\n")
+print("random sets written")
