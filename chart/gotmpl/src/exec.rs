@@ -104,6 +104,9 @@ impl At<'_> {
     }
 }
 
+/// The (index, element) pairs a `range` visits.
+type RangeIter = Box<dyn Iterator<Item = (V, V)>>;
+
 /// Why a walk stopped early.
 enum Stop {
     Error(ExecError),
@@ -254,7 +257,7 @@ impl<'t> State<'t> {
 
     fn set_top_var(&mut self, n: usize, v: V) {
         let len = self.vars.len();
-        if let Some(slot) = self.vars.get_mut(len - n) {
+        if let Some(slot) = len.checked_sub(n).and_then(|i| self.vars.get_mut(i)) {
             slot.1 = v;
         }
     }
@@ -347,11 +350,11 @@ impl<'t> State<'t> {
         }
     }
 
-    fn range_items(&self, val: &V) -> R<Option<Vec<(V, V)>>> {
+    fn range_items(&self, val: &V) -> R<Option<RangeIter>> {
         let Some(v) = val.concrete() else {
             return Ok(None);
         };
-        let items = match v {
+        let items: Vec<(V, V)> = match v {
             Value::List(items, elem) => items
                 .iter()
                 .enumerate()
@@ -377,12 +380,17 @@ impl<'t> State<'t> {
                 .iter()
                 .map(|(k, x)| (V::Direct(Value::string(k)), V::from_elem(x.clone(), *elem)))
                 .collect(),
-            Value::Int(n) => (0..*n.max(&0))
-                .map(|i| (V::Direct(Value::Int(i)), V::Direct(Value::Int(i))))
-                .collect(),
-            Value::Uint(n) => (0..*n)
-                .map(|i| (V::Direct(Value::Uint(i)), V::Direct(Value::Uint(i))))
-                .collect(),
+            // Counting loops are produced lazily: `range 1000000000` must not allocate.
+            Value::Int(n) => {
+                return Ok(Some(Box::new(
+                    (0..*n.max(&0)).map(|i| (V::Direct(Value::Int(i)), V::Direct(Value::Int(i)))),
+                )));
+            }
+            Value::Uint(n) => {
+                return Ok(Some(Box::new(
+                    (0..*n).map(|i| (V::Direct(Value::Uint(i)), V::Direct(Value::Uint(i)))),
+                )));
+            }
             Value::Object(o) => match o.to_data() {
                 Some(data) => return self.range_items(&V::Direct(data)),
                 None => {
@@ -391,7 +399,7 @@ impl<'t> State<'t> {
             },
             _ => return Err(self.err(format!("range can't iterate over {}", format_value(v)))),
         };
-        Ok(Some(items))
+        Ok(Some(Box::new(items.into_iter())))
     }
 
     fn walk_range_inner(&mut self, dot: &V, r: &'t BranchNode, out: &mut String) -> R<()> {
@@ -405,8 +413,10 @@ impl<'t> State<'t> {
                 format_value(&val.value())
             )));
         }
-        let items = items.unwrap_or_default();
-        if items.is_empty() {
+        let mut items = items
+            .unwrap_or_else(|| Box::new(std::iter::empty()))
+            .peekable();
+        if items.peek().is_none() {
             if let Some(e) = &r.else_list {
                 self.walk_list(dot, e, out)?;
             }
