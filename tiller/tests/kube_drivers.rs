@@ -756,3 +756,92 @@ async fn extra_metadata_is_stored_and_kept() {
         storage.delete("meta", 1).await.expect("cleanup");
     }
 }
+
+#[tokio::test]
+async fn selectors_on_the_wire_are_helms() {
+    let sim = sim().await;
+    let storage = sim.storage(Kind::ConfigMap);
+    storage
+        .create(&rel("sel", 1, Code::Deployed))
+        .await
+        .expect("create");
+    storage.list_releases().await.expect("list");
+    storage.history("sel").await.expect("history");
+    storage.deployed("sel").await.expect("deployed");
+    let selectors: Vec<String> = sim_log(&sim)
+        .await
+        .iter()
+        .filter(|e| e["verb"] == "list")
+        .filter_map(|e| e["query"].as_str().map(str::to_owned))
+        .filter_map(|q| {
+            q.split('&')
+                .find_map(|kv| kv.strip_prefix("labelSelector=").map(str::to_owned))
+        })
+        .map(|sel| sel.replace("%3D", "=").replace("%2C", ","))
+        .collect();
+    assert_eq!(
+        selectors,
+        [
+            "OWNER=TILLER",
+            "NAME=sel,OWNER=TILLER",
+            "NAME=sel,OWNER=TILLER,STATUS=DEPLOYED"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_expired_continue_token_restarts_the_list() {
+    let sim = sim().await;
+    let driver = Arc::new(ConfigMaps::new(sim.client.clone(), NS).with_page_size(2));
+    let storage = Storage::new(driver);
+    for i in 0..7 {
+        storage
+            .create(&rel(&format!("c{i}"), 1, Code::Deployed))
+            .await
+            .expect("create");
+    }
+    // The second list request (the first continue) gets 410 Gone.
+    sim.fault(serde_json::json!({
+        "id": "expired",
+        "match": {"verbs": ["list"], "resources": ["configmaps"]},
+        "after_n": 1,
+        "count": 1,
+        "action": {"type": "status", "code": 410, "reason": "Expired", "message": "continue token too old"}
+    }))
+    .await;
+    let all = storage.list_releases().await.expect("list restarted");
+    assert_eq!(all.len(), 7);
+    let mut keys: Vec<String> = all.into_iter().map(|r| r.key).collect();
+    keys.dedup();
+    assert_eq!(keys.len(), 7, "no duplicates after the restart");
+    let lists = sim_log(&sim)
+        .await
+        .iter()
+        .filter(|e| e["verb"] == "list")
+        .count();
+    // One page, the 410, then four pages of a fresh list.
+    assert_eq!(lists, 6);
+}
+
+#[tokio::test]
+async fn an_injected_create_conflict_is_retryable_not_already_exists() {
+    let sim = sim().await;
+    sim.fault(serde_json::json!({
+        "id": "c",
+        "match": {"verbs": ["create"], "resources": ["configmaps"]},
+        "count": 1,
+        "action": {"type": "conflict"}
+    }))
+    .await;
+    let storage = sim.storage(Kind::ConfigMap);
+    let err = storage
+        .create(&rel("cc", 1, Code::Deployed))
+        .await
+        .expect_err("conflict");
+    assert!(!matches!(err, StorageError::AlreadyExists(_)), "{err}");
+    assert!(err.retryable(), "{err}");
+    storage
+        .create(&rel("cc", 1, Code::Deployed))
+        .await
+        .expect("retry");
+}

@@ -413,7 +413,10 @@ where
         let (obj, size) = Self::object(key, release, meta, LABEL_CREATED_AT)?;
         match self.api.create(&PostParams::default(), &obj).await {
             Ok(created) => Ok(with_meta(key.to_owned(), release.clone(), created.meta())),
-            Err(kube::Error::Api(s)) if s.code == 409 => {
+            // Other 409s (a conflict injected by a proxy or a racing
+            // delete) stay retryable API errors; only AlreadyExists means
+            // the revision is taken.
+            Err(kube::Error::Api(s)) if s.code == 409 && s.reason == "AlreadyExists" => {
                 Err(StorageError::AlreadyExists(K::exists_subject(key, release)))
             }
             Err(e) if is_too_long(&e) => Err(too_large::<K>(release, size)),
