@@ -216,6 +216,79 @@ fn der_len(out: &mut Vec<u8>, n: usize) {
     }
 }
 
+/// Go's `x509.MarshalECPrivateKey` for P-256: SEC 1 with the named curve and the public key
+/// (Go refuses keys without the curve: "x509: unknown elliptic curve").
+fn ec_private_key_der(k: &p256::SecretKey) -> Vec<u8> {
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+    let point = k.public_key().to_encoded_point(false);
+    let mut body = vec![0x02, 0x01, 0x01, 0x04, 0x20];
+    body.extend_from_slice(&k.to_bytes());
+    // [0] namedCurve prime256v1
+    body.extend_from_slice(&[
+        0xA0, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07,
+    ]);
+    let pub_bytes = point.as_bytes();
+    let mut bits = vec![0x03];
+    der_len(&mut bits, pub_bytes.len() + 1);
+    bits.push(0);
+    bits.extend_from_slice(pub_bytes);
+    body.push(0xA1);
+    der_len(&mut body, bits.len());
+    body.extend_from_slice(&bits);
+    let mut out = vec![0x30];
+    der_len(&mut out, body.len());
+    out.extend_from_slice(&body);
+    out
+}
+
+/// Reads one DER TLV: tag, contents, rest.
+fn der_next(b: &[u8]) -> Result<(u8, &[u8], &[u8]), String> {
+    let short = || "asn1: syntax error: data truncated".to_owned();
+    let (&tag, rest) = b.split_first().ok_or_else(short)?;
+    let (&first, mut rest) = rest.split_first().ok_or_else(short)?;
+    let len = if first < 0x80 {
+        usize::from(first)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 || rest.len() < n {
+            return Err("asn1: syntax error: bad length".into());
+        }
+        let v = rest[..n]
+            .iter()
+            .fold(0usize, |acc, x| (acc << 8) | usize::from(*x));
+        rest = &rest[n..];
+        v
+    };
+    if rest.len() < len {
+        return Err(short());
+    }
+    Ok((tag, &rest[..len], &rest[len..]))
+}
+
+/// Sprig's `DSAKeyFormat`: SEQUENCE { version, P, Q, G, Y, X }.
+fn parse_dsa(der: &[u8]) -> Result<PrivateKey, String> {
+    let (tag, mut body, _) = der_next(der)?;
+    if tag != 0x30 {
+        return Err("asn1: structure error: not a sequence".into());
+    }
+    let mut ints = Vec::new();
+    while !body.is_empty() {
+        let (tag, value, rest) = der_next(body)?;
+        if tag != 0x02 {
+            return Err("asn1: structure error: not an integer".into());
+        }
+        ints.push(dsa::BigUint::from_bytes_be(value));
+        body = rest;
+    }
+    let [_, p, q, g, y, x] = <[dsa::BigUint; 6]>::try_from(ints)
+        .map_err(|_| "asn1: structure error: wrong number of fields".to_owned())?;
+    let bad = |e: dsa::signature::Error| e.to_string();
+    let components = dsa::Components::from_components(p, q, g).map_err(bad)?;
+    let public = dsa::VerifyingKey::from_components(components, y).map_err(bad)?;
+    let key = dsa::SigningKey::from_components(public, x).map_err(bad)?;
+    Ok(PrivateKey::Dsa(Box::new(key)))
+}
+
 impl PrivateKey {
     fn generate(kind: &str) -> Result<PrivateKey, String> {
         let mut rng = rand_core_06::OsRng;
@@ -253,10 +326,7 @@ impl PrivateKey {
                     .as_bytes()
                     .to_vec(),
             ),
-            PrivateKey::Ecdsa(k) => (
-                "EC PRIVATE KEY",
-                k.to_sec1_der().map_err(|e| e.to_string())?.to_vec(),
-            ),
+            PrivateKey::Ecdsa(k) => ("EC PRIVATE KEY", ec_private_key_der(k)),
             PrivateKey::Ed25519(k) => (
                 "PRIVATE KEY",
                 k.to_pkcs8_der()
@@ -308,9 +378,7 @@ impl PrivateKey {
                 .map_err(|e| {
                     format!("parsing EC private key from PEM: {e} (only P-256 is supported)")
                 }),
-            "DSA" => Err(
-                "not implemented: certificates with DSA keys (Go's x509 rejects them too)".into(),
-            ),
+            "DSA" => parse_dsa(&der).map_err(|e| format!("parsing DSA private key from PEM: {e}")),
             _ => Err(format!("invalid private key type {kind}")),
         }
     }
