@@ -9,42 +9,49 @@
 //!
 //! # Which Sprig
 //!
-//! Helm v2.17 ships Sprig v2.22; the conformance corpus was rendered by Helm v4, which ships
-//! Sprig v3.3. This crate implements **Sprig v3.3** (a superset of v2.22: every v2 function is
-//! present, and v3 adds `dig`, `get`, `toRawJson`, the `must*` variants, `seq`, `randInt`,
+//! Helm v2.17 ships Sprig v2.22; the conformance corpus was rendered by Helm v4.3, which ships
+//! Sprig v3.3.0 built against spf13/cast v1.10, Masterminds/semver v3.5, mergo v1.0.2 and
+//! xstrings v1.6. This crate implements **that** Sprig (a superset of v2.22: every v2 function
+//! is present, and v3 adds `dig`, `get`, `toRawJson`, the `must*` variants, `seq`, `randInt`,
 //! `addf`…, `bcrypt`, `htpasswd`, `sha512sum`, `regexQuoteMeta`, `duration`, `osBase`…).
-//! Where the two versions behave differently the v3.3 behaviour is used, because that is what
-//! the rendered corpus shows and no v2 chart depends on the old behaviour in a way we know of:
+//! `tests/oracle.rs` checks ~170 lines of snippets against outputs recorded from real Helm.
+//! Where v2.22 and v3 differ, the v3 behaviour is used because that is what the corpus shows
+//! and no v2 chart we know of depends on the old one:
 //!
 //! * `trunc` with a negative count keeps the *last* bytes (v2: Go panics, an error).
-//! * `semver`/`semverCompare` use Masterminds/semver v3: `^0.2.3` means `>=0.2.3 <0.3.0`
-//!   (v1: `<1.0.0`), whitespace also separates AND-ed terms, and `semver` accepts `v1`, `1.2`.
-//! * `merge`/`mergeOverwrite` follow mergo v1.0: `mergeOverwrite` copies a nil source value
-//!   over the destination, and empty destination values (`""`, `0`, `false`) are filled by
-//!   `merge`.
-//! * `int`, `int64`, `float64`, `add` and friends convert with spf13/cast v1.7: strings are
-//!   parsed with base prefixes (`"0x10"` → 16, `"010"` → 8, `"08"` → 0) and `"12.0"` → 12
-//!   (v2: base 10 only). A uint64 above `MaxInt64` wraps (v2: clamps).
-//! * `camelcase` is xstrings v1.5's `ToPascalCase` (`HTTPServer` → `Httpserver`).
+//! * `semver`/`semverCompare` follow semver v3: `^0.2.3` means `>=0.2.3 <0.3.0` (v1:
+//!   `<1.0.0`), spaces also separate AND-ed terms, `semver` accepts `v1` and `1.2`, and an
+//!   alternative with a prerelease term admits prerelease versions in all its terms.
+//! * `merge`/`mergeOverwrite` follow mergo v1.0: empty destination values (`""`, `0`,
+//!   `false`) are filled by `merge`; `mergeOverwrite` copies nil and empty source values too.
+//! * `int`, `int64`, `float64`, `add` and friends convert with cast v1.10: strings are parsed
+//!   with base prefixes (`"0x10"` → 16, `"010"` → 8, `"08"` → 0) and a plain decimal loses its
+//!   fraction (`"1.5"` → 1; v2: base 10 only, `"1.5"` → 0).
+//! * `camelcase` is xstrings' `ToPascalCase` (`HTTPServer` → `Httpserver`).
+//! * `getHostByName` returns `""` without a lookup, as Helm 3+ does unless `--enable-dns`
+//!   (Helm v2 resolved the name; rendering here stays hermetic).
 //! * JSON output escapes `\b` and `\f` with their short forms (modern Go; Go 1.14 wrote
 //!   `\u0008`, `\u000c`).
 //!
 //! # Known differences from Go
 //!
 //! * The value model has one integer type: Go's `int` and `int64` are both [`Value::Int`], so
-//!   `typeOf` says `int` where Go says `int64` (results of `add`, `sub`, `mul`, `int64`…), and
-//!   an `int64` given to an `int` parameter (`trunc (sub 5 1) $s`) is accepted where Go errors.
+//!   `typeOf`/`kindOf` say `int` where Go says `int64` (results of `add`, `sub`, `mul`,
+//!   `int64`…), an `int64` given to an `int` parameter (`trunc (sub 5 1) $s`) is accepted
+//!   where Go errors, and `duration 95` (an untyped int) gives `1m35s` where Go gives `0s`
+//!   (Go only converts `int64` and strings).
 //! * An integral float literal such as `5.0` given to an `int` parameter errors here; Go
 //!   converts constants (values from YAML are float64 and error in both).
 //! * `keys` and `values` return sorted keys (and values in key order); Go's map order is
 //!   random, which charts hide with `sortAlpha`.
-//! * Byte-slicing functions (`trunc`, `substr`, `abbrev`, `wrap`, `initials`, `nospace`) that
-//!   cut a multi-byte character produce U+FFFD where Go would produce invalid UTF-8.
-//! * `getHostByName` needs DNS, which the renderer never uses (everything runs offline): it
-//!   returns an error "not implemented: getHostByName (no DNS lookups while rendering)".
-//! * Regular expressions use the `regex` crate after translating Go's ASCII-only `\d \w \s \b`;
-//!   RE2 syntax Rust lacks (`\C`, `\pN` one-letter forms are supported) errors.
-//! * `genPrivateKey "dsa"` generates L=2048/N=256 parameters with the `dsa` crate.
+//! * Strings are UTF-8: functions that cut bytes (`trunc`, `substr`, `abbrev`, `wrap`,
+//!   `initials`, `nospace`) or decode bytes (`b64dec`, `b32dec`, `decryptAES`) replace broken
+//!   sequences with U+FFFD where Go keeps the raw bytes.
+//! * Regular expressions use the `regex` crate after translating Go's ASCII-only `\d \w \s \b`
+//!   and `\Q…\E`; error texts for invalid patterns are worded by the crate.
+//! * String-to-float conversion lacks Go's hexadecimal floats (`float64 "0x1p-2"` is 0 here).
+//! * Certificates: ECDSA keys are P-256 only (what `genPrivateKey` makes); keys of other
+//!   curves given to `*WithKey` functions fail to parse.
 
 mod args;
 mod crypto;
