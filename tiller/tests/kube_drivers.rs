@@ -845,3 +845,32 @@ async fn an_injected_create_conflict_is_retryable_not_already_exists() {
         .await
         .expect("retry");
 }
+
+#[tokio::test]
+async fn slow_requests_time_out_as_retryable_errors() {
+    let sim = sim().await;
+    let driver = ConfigMaps::new(sim.client.clone(), NS)
+        .with_request_timeout(Some(std::time::Duration::from_millis(200)));
+    let storage = Storage::new(Arc::new(driver));
+    storage
+        .create(&rel("slow", 1, Code::Deployed))
+        .await
+        .expect("create");
+    sim.fault(serde_json::json!({
+        "id": "slow",
+        "match": {"verbs": ["get"], "resources": ["configmaps"]},
+        "count": 1,
+        "action": {"type": "delay", "ms": 3000}
+    }))
+    .await;
+    let started = std::time::Instant::now();
+    let err = storage.get("slow", 1).await.expect_err("timeout");
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    assert!(matches!(err, StorageError::Timeout { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        r#"get "slow.v1": no answer from the Kubernetes API within 200ms"#
+    );
+    assert!(err.retryable());
+    storage.get("slow", 1).await.expect("next request is fine");
+}

@@ -117,6 +117,17 @@ pub enum StorageError {
     /// The write was refused by the fence (this replica may no longer write).
     #[error(transparent)]
     Fenced(#[from] Fenced),
+    /// A Kubernetes API request took too long. The write may still have
+    /// happened on the server: read again before retrying.
+    #[error("{op} {key}: no answer from the Kubernetes API within {after:?}", key = go_quote(.key))]
+    Timeout {
+        /// The operation (`get`, `list`, `create`, ...).
+        op: &'static str,
+        /// The key or selector involved.
+        key: String,
+        /// The limit that passed.
+        after: std::time::Duration,
+    },
     /// Any other Kubernetes API failure.
     #[error("{op} {key}: {source}", key = go_quote(.key))]
     Kube {
@@ -137,7 +148,7 @@ impl StorageError {
     /// revision was taken by another writer and has to be recomputed.
     pub fn retryable(&self) -> bool {
         match self {
-            Self::Conflict { .. } => true,
+            Self::Conflict { .. } | Self::Timeout { .. } => true,
             Self::Kube { source, .. } => kube_error_retryable(source),
             Self::NotFound(_)
             | Self::AlreadyExists(_)

@@ -16,11 +16,14 @@
 //! data would exceed the 1 MiB object limit fails before any request, and a
 //! 422 "Too long" (or 413) from the API server maps to the same error; lists
 //! read in pages of [`DEFAULT_PAGE_SIZE`] with `limit`/`continue`, decoding
-//! and filtering page by page.
+//! and filtering page by page; every request is bounded by
+//! [`DEFAULT_REQUEST_TIMEOUT`].
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use helm_proto::hapi::release::Release;
@@ -47,6 +50,9 @@ pub const SECRETS_DRIVER_NAME: &str = "Secret";
 pub const MAX_OBJECT_DATA_BYTES: usize = 1_048_576;
 /// Objects per list request.
 pub const DEFAULT_PAGE_SIZE: u32 = 500;
+/// Longest wait for one API request (kube's own retries of 429/503/504
+/// included) before it fails with [`StorageError::Timeout`].
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The data key holding the encoded release.
 pub const DATA_KEY: &str = "release";
 /// Tiller's namespace when neither `TILLER_NAMESPACE` nor a service account
@@ -181,6 +187,7 @@ pub struct KubeDriver<K> {
     api: Api<K>,
     namespace: String,
     page_size: u32,
+    request_timeout: Option<Duration>,
     kind: PhantomData<fn() -> K>,
 }
 
@@ -193,6 +200,7 @@ where
             .field("driver", &K::DRIVER_NAME)
             .field("namespace", &self.namespace)
             .field("page_size", &self.page_size)
+            .field("request_timeout", &self.request_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -208,6 +216,7 @@ where
             api: Api::namespaced(client, namespace),
             namespace: namespace.to_owned(),
             page_size: DEFAULT_PAGE_SIZE,
+            request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
             kind: PhantomData,
         }
     }
@@ -217,6 +226,35 @@ where
     pub fn with_page_size(mut self, page_size: u32) -> Self {
         self.page_size = page_size.max(1);
         self
+    }
+
+    /// Sets the limit on each API request ([`DEFAULT_REQUEST_TIMEOUT`] by
+    /// default; `None` waits as long as the client does).
+    #[must_use]
+    pub fn with_request_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Runs one API request under the request timeout.
+    async fn timed<T>(
+        &self,
+        op: &'static str,
+        key: &str,
+        request: impl Future<Output = kube::Result<T>>,
+    ) -> Result<kube::Result<T>, StorageError> {
+        match self.request_timeout {
+            None => Ok(request.await),
+            Some(after) => {
+                tokio::time::timeout(after, request)
+                    .await
+                    .map_err(|_| StorageError::Timeout {
+                        op,
+                        key: key.to_owned(),
+                        after,
+                    })
+            }
+        }
     }
 
     /// The namespace the records live in.
@@ -275,7 +313,7 @@ where
                 if let Some(t) = token.take() {
                     params = params.continue_token(&t);
                 }
-                let page = match self.api.list(&params).await {
+                let page = match self.timed("list", selector, self.api.list(&params)).await? {
                     Ok(page) => page,
                     Err(kube::Error::Api(status))
                         if status.code == 410 && params.continue_token.is_some() =>
@@ -314,10 +352,12 @@ where
     }
 
     async fn get_object(&self, key: &str) -> Result<K, StorageError> {
-        self.api.get(key).await.map_err(|e| match e {
-            kube::Error::Api(s) if s.code == 404 => StorageError::NotFound(key.to_owned()),
-            e => kube_error("get", key, e),
-        })
+        self.timed("get", key, self.api.get(key))
+            .await?
+            .map_err(|e| match e {
+                kube::Error::Api(s) if s.code == 404 => StorageError::NotFound(key.to_owned()),
+                e => kube_error("get", key, e),
+            })
     }
 }
 
@@ -411,7 +451,11 @@ where
         meta: &RecordMeta,
     ) -> Result<Record, StorageError> {
         let (obj, size) = Self::object(key, release, meta, LABEL_CREATED_AT)?;
-        match self.api.create(&PostParams::default(), &obj).await {
+        let pp = PostParams::default();
+        match self
+            .timed("create", key, self.api.create(&pp, &obj))
+            .await?
+        {
             Ok(created) => Ok(with_meta(key.to_owned(), release.clone(), created.meta())),
             // Other 409s (a conflict injected by a proxy or a racing
             // delete) stay retryable API errors; only AlreadyExists means
@@ -437,7 +481,11 @@ where
         }
         let (mut obj, size) = Self::object(key, release, meta, LABEL_MODIFIED_AT)?;
         obj.meta_mut().resource_version = Some(resource_version.to_owned());
-        match self.api.replace(key, &PostParams::default(), &obj).await {
+        let pp = PostParams::default();
+        match self
+            .timed("update", key, self.api.replace(key, &pp, &obj))
+            .await?
+        {
             Ok(written) => Ok(with_meta(key.to_owned(), release.clone(), written.meta())),
             Err(kube::Error::Api(s)) if s.code == 409 => Err(StorageError::Conflict {
                 key: key.to_owned(),
@@ -472,7 +520,10 @@ where
             }),
             ..DeleteParams::default()
         };
-        match self.api.delete(key, &params).await {
+        match self
+            .timed("delete", key, self.api.delete(key, &params))
+            .await?
+        {
             Ok(_) => Ok(record),
             Err(kube::Error::Api(s)) if s.code == 409 => Err(StorageError::Conflict {
                 key: key.to_owned(),

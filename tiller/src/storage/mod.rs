@@ -28,6 +28,11 @@
 //!   precondition too. An update without a resourceVersion is refused.
 //! * **Retry classification.** [`StorageError::retryable`] is true for
 //!   conflicts, API server 5xx/429/408, timeouts and transport failures.
+//! * **Bounded requests.** Each Kubernetes request (each list page) gives up
+//!   after [`kube::DEFAULT_REQUEST_TIMEOUT`] with [`StorageError::Timeout`]
+//!   (retryable; a timed-out write may still have landed, so re-read
+//!   first). The kube client's own retries of 429/503/504 run inside that
+//!   limit.
 //! * **Size limit checked up front.** A release whose encoded data would
 //!   exceed the 1 MiB ConfigMap/Secret limit fails with
 //!   [`StorageError::TooLarge`] (release, revision, size, limit) before
