@@ -932,7 +932,7 @@ impl<'t> State<'t> {
             "len" => {
                 self.arity(name, nargs, 1, false)?;
                 let v = self.builtin_args(dot, args, final_)?;
-                builtin_len(&v[0])
+                builtin_len(&v[0], self.set.options().legacy_go114)
             }
             "index" => {
                 self.arity(name, nargs, 1, true)?;
@@ -1063,7 +1063,11 @@ fn as_data(v: &Value) -> Value {
     v.clone()
 }
 
-fn builtin_len(v: &V) -> Result<V, String> {
+fn builtin_len(v: &V, legacy: bool) -> Result<V, String> {
+    if legacy && v.concrete().is_none() {
+        // Go 1.14's len took an interface{}: nil arrives untyped.
+        return Err("len of untyped nil".to_owned());
+    }
     let x = match v {
         V::Invalid => return Err("reflect: call of reflect.Value.Type on zero Value".to_owned()),
         V::Iface(Value::Nil) | V::Direct(Value::Nil) => return Err("len of nil pointer".to_owned()),

@@ -81,6 +81,7 @@ pub(crate) fn parse(
         trees: Vec::new(),
         text: text_rc,
         parse_name,
+        legacy,
     };
     let root = p.parse_top()?;
     p.add_tree(name.to_owned(), root)?;
@@ -100,6 +101,8 @@ struct Parser<'a> {
     trees: Vec<Tree>,
     text: Rc<str>,
     parse_name: Rc<str>,
+    /// Go 1.14 wording: lexer errors are reported as "unexpected ERROR in CONTEXT".
+    legacy: bool,
 }
 
 /// What ends an item list.
@@ -170,7 +173,7 @@ impl Parser<'_> {
     }
 
     fn unexpected(&self, token: &Item, context: &str) -> ParseError {
-        if token.kind == Kind::Error {
+        if token.kind == Kind::Error && !self.legacy {
             let mut extra = String::new();
             if self.action_line != 0 && self.action_line != token.line {
                 extra = format!(
@@ -559,6 +562,8 @@ impl Parser<'_> {
                 Kind::Space => continue,
                 Kind::RightDelim | Kind::RightParen => self.backup(),
                 Kind::Pipe => {}
+                // Go 1.14 reported a lexer error met here as its bare message.
+                Kind::Error if self.legacy => return Err(self.error(token.val.to_string())),
                 _ => return Err(self.unexpected(&token, "operand")),
             }
             break;

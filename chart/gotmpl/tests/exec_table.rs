@@ -88,7 +88,19 @@ fn legacy_go114_rejects_newlines_in_actions_and_tab_trim_markers() {
     let legacy = Options::helm_v2();
     assert_eq!(
         run_with(legacy, "{{ .a\n}}", &Value::Nil).unwrap_err(),
-        "template: t:1: unclosed action"
+        "template: t:2: unclosed action"
+    );
+    assert_eq!(
+        run_with(legacy, "{{ .a |\n}}", &Value::Nil).unwrap_err(),
+        "template: t:2: unexpected unclosed action in command"
+    );
+    assert_eq!(
+        run_with(legacy, "{{/* x", &Value::Nil).unwrap_err(),
+        "template: t:1: unexpected unclosed comment in input"
+    );
+    assert_eq!(
+        run_with(legacy, "{{ len .nope }}", &Value::Nil).unwrap_err(),
+        "template: t:1:3: executing \"t\" at <len .nope>: error calling len: len of untyped nil"
     );
     assert_eq!(run("{{ 1\n}}", &Value::Nil).unwrap(), "1");
     // "{{-\t" is not a trim marker in Go 1.14: the '-' starts a number.
