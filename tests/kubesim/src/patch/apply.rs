@@ -126,6 +126,25 @@ pub fn server_side_apply(
     kind: &str,
     now: &str,
 ) -> Result<Value, ApplyError> {
+    server_side_apply_with_schema(live, applied, manager, force, api_version, kind, now, None)
+}
+
+/// [`server_side_apply`] for a custom resource whose CRD version has a structural schema:
+/// `crd_schema` is that version's `openAPIV3Schema`. Lists then follow
+/// `x-kubernetes-list-type` (`atomic`, `set`, `map` keyed by `x-kubernetes-list-map-keys`,
+/// with key defaults) and maps `x-kubernetes-map-type`; without a schema a custom resource is
+/// plain JSON (granular maps, atomic lists). Built-in kinds ignore `crd_schema`.
+#[allow(clippy::too_many_arguments)]
+pub fn server_side_apply_with_schema(
+    live: Option<&Value>,
+    applied: &Value,
+    manager: &str,
+    force: bool,
+    api_version: &str,
+    kind: &str,
+    now: &str,
+    crd_schema: Option<&Value>,
+) -> Result<Value, ApplyError> {
     let Value::Object(config) = applied else {
         return Err(ApplyError::Invalid(
             "the applied configuration must be a JSON object".to_owned(),
@@ -161,7 +180,7 @@ pub fn server_side_apply(
     config.remove("status");
     let config = Value::Object(config);
 
-    let root = root_node(api_version, kind);
+    let root = root_node(api_version, kind, crd_schema);
     let mut path = Vec::new();
     if let Err(e) = check_keys(&config, root, &mut path) {
         let meta = config.get("metadata");
@@ -236,7 +255,7 @@ pub fn server_side_apply(
 struct ApplyStep<'a> {
     live: &'a Value,
     config: &'a Value,
-    root: Node,
+    root: Node<'a>,
     manager: &'a str,
     api_version: &'a str,
     now: &'a str,
@@ -323,7 +342,7 @@ fn has_last_applied(obj: &Value) -> bool {
 
 /// Field paths (as printed in conflicts) kubectl's client-side apply set to the values the
 /// object still has: a `kubectl` apply may take them over without a conflict.
-fn allowed_by_last_applied(live: &Value, api_version: &str, root: Node) -> Vec<String> {
+fn allowed_by_last_applied(live: &Value, api_version: &str, root: Node<'_>) -> Vec<String> {
     let Some(text) = last_applied_text(live) else {
         return Vec::new();
     };
@@ -413,6 +432,19 @@ pub fn record_update(
     subresource: Option<&str>,
     now: &str,
 ) {
+    record_update_with_schema(old, new, manager, subresource, now, None);
+}
+
+/// [`record_update`] for a custom resource whose CRD version has a structural schema
+/// (`crd_schema` is its `openAPIV3Schema`); see [`server_side_apply_with_schema`].
+pub fn record_update_with_schema(
+    old: Option<&Value>,
+    new: &mut Value,
+    manager: &str,
+    subresource: Option<&str>,
+    now: &str,
+    crd_schema: Option<&Value>,
+) {
     if !new.is_object() {
         return;
     }
@@ -426,7 +458,7 @@ pub fn record_update(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
-    let root = root_node(&api_version, &kind);
+    let root = root_node(&api_version, &kind, crd_schema);
 
     let mut old_obj = old.cloned().unwrap_or_else(|| Value::Object(Map::new()));
     let stored = take_managed_fields(&mut old_obj);
@@ -549,7 +581,7 @@ fn cap_update_managers(managers: &mut Vec<Entry>) {
 
 /// What the schema says about one position of an object.
 #[derive(Debug, Clone, Copy)]
-enum Node {
+enum Node<'a> {
     /// A struct with declared fields, merged per field.
     Struct(&'static TypeInfo),
     /// A map with arbitrary keys; values are of this struct type, or atomic scalars.
@@ -560,15 +592,32 @@ enum Node {
     Atomic,
     /// No schema: maps are granular, lists atomic.
     Deduced,
-    /// The root of a custom resource: a typed `metadata`, everything else deduced.
-    CustomRoot,
+    /// The root of a custom resource: a typed `metadata`; the rest follows the CRD's
+    /// `openAPIV3Schema` when there is one, and is deduced otherwise.
+    CustomRoot(Option<&'a Value>),
+    /// An object in a CRD schema (`properties`, `additionalProperties`).
+    Schema(&'a Value),
+    /// A `set` or `map` list in a CRD schema.
+    SchemaList(&'a Value),
 }
 
-fn root_node(api_version: &str, kind: &str) -> Node {
-    smp_schema::root_type(api_version, kind).map_or(Node::CustomRoot, Node::Struct)
+/// How the items of an associative list are identified.
+#[derive(Debug)]
+enum ItemKeys<'a> {
+    /// Items are scalars identified by their value.
+    Set,
+    /// Items are objects identified by these fields, with the default of a missing key field.
+    Fields(Vec<(&'a str, Option<Value>)>),
 }
 
-fn struct_node(name: Option<&str>) -> Node {
+fn root_node<'a>(api_version: &str, kind: &str, schema: Option<&'a Value>) -> Node<'a> {
+    match smp_schema::root_type(api_version, kind) {
+        Some(info) => Node::Struct(info),
+        None => Node::CustomRoot(schema),
+    }
+}
+
+fn struct_node(name: Option<&str>) -> Node<'static> {
     match name.and_then(smp_schema::type_info) {
         Some(info) if info.atomic => Node::Atomic,
         Some(info) => Node::Struct(info),
@@ -576,7 +625,7 @@ fn struct_node(name: Option<&str>) -> Node {
     }
 }
 
-fn field_node(field: &'static Field) -> Node {
+fn field_node(field: &'static Field) -> Node<'static> {
     match field.kind {
         FieldKind::Scalar | FieldKind::ListAtomic => Node::Atomic,
         FieldKind::Struct if field.atomic => Node::Atomic,
@@ -587,17 +636,56 @@ fn field_node(field: &'static Field) -> Node {
     }
 }
 
-impl Node {
+/// The node a CRD (structural) schema describes.
+fn schema_node(schema: &Value) -> Node<'_> {
+    let text = |k: &str| schema.get(k).and_then(Value::as_str);
+    if schema
+        .get("x-kubernetes-int-or-string")
+        .and_then(Value::as_bool)
+        == Some(true)
+    {
+        return Node::Atomic;
+    }
+    match text("type") {
+        Some("array") => match text("x-kubernetes-list-type") {
+            Some("set" | "map") => Node::SchemaList(schema),
+            _ => Node::Atomic,
+        },
+        Some("object") => {
+            if text("x-kubernetes-map-type") == Some("atomic") {
+                Node::Atomic
+            } else {
+                Node::Schema(schema)
+            }
+        }
+        Some(_) => Node::Atomic,
+        None if schema
+            .get("x-kubernetes-preserve-unknown-fields")
+            .and_then(Value::as_bool)
+            == Some(true) =>
+        {
+            Node::Deduced
+        }
+        None if schema.get("properties").is_some() => Node::Schema(schema),
+        None => Node::Deduced,
+    }
+}
+
+impl<'a> Node<'a> {
     /// Is this a map-like node whose entries are tracked one by one?
     fn is_granular_map(self) -> bool {
         matches!(
             self,
-            Node::Struct(_) | Node::Map(_) | Node::Deduced | Node::CustomRoot
+            Node::Struct(_) | Node::Map(_) | Node::Deduced | Node::CustomRoot(_) | Node::Schema(_)
         )
     }
 
+    fn is_assoc(self) -> bool {
+        matches!(self, Node::Assoc(_) | Node::SchemaList(_))
+    }
+
     /// The node of `key` in this map-like node, and whether `key` is a declared struct field.
-    fn child(self, key: &str) -> (Node, bool) {
+    fn child(self, key: &str) -> (Node<'a>, bool) {
         match self {
             Node::Struct(info) => match info.field(key) {
                 Some(f) => (field_node(f), true),
@@ -612,24 +700,90 @@ impl Node {
                 false,
             ),
             Node::Map(None) => (Node::Atomic, false),
-            Node::CustomRoot => match key {
+            Node::CustomRoot(schema) => match key {
                 "metadata" => (
                     smp_schema::object_meta().map_or(Node::Deduced, Node::Struct),
                     true,
                 ),
                 "apiVersion" | "kind" => (Node::Atomic, true),
-                "spec" | "status" => (Node::Deduced, true),
-                _ => (Node::Deduced, false),
+                _ => match schema {
+                    Some(schema) => Node::Schema(schema).child(key),
+                    None => (Node::Deduced, matches!(key, "spec" | "status")),
+                },
             },
-            Node::Deduced | Node::Assoc(_) | Node::Atomic => (Node::Deduced, false),
+            Node::Schema(schema) => {
+                if let Some(prop) = schema.get("properties").and_then(|p| p.get(key)) {
+                    return (schema_node(prop), true);
+                }
+                match schema.get("additionalProperties") {
+                    Some(extra) if extra.is_object() => (schema_node(extra), false),
+                    _ => (Node::Deduced, false),
+                }
+            }
+            Node::Deduced | Node::Assoc(_) | Node::SchemaList(_) | Node::Atomic => {
+                (Node::Deduced, false)
+            }
         }
     }
 
     /// The node of the items of an associative list.
-    fn item(self) -> Node {
+    fn item(self) -> Node<'a> {
         match self {
             Node::Assoc(f) if f.kind == FieldKind::ListMap => struct_node(f.elem),
+            Node::SchemaList(schema) => match schema.get("items") {
+                Some(items)
+                    if self
+                        .keys()
+                        .is_some_and(|k| matches!(k, ItemKeys::Fields(_))) =>
+                {
+                    schema_node(items)
+                }
+                _ => Node::Atomic,
+            },
             _ => Node::Atomic,
+        }
+    }
+
+    /// How the items of this associative list are identified.
+    fn keys(self) -> Option<ItemKeys<'a>> {
+        match self {
+            Node::Assoc(f) if f.kind == FieldKind::ListSet => Some(ItemKeys::Set),
+            Node::Assoc(f) => Some(ItemKeys::Fields(
+                f.keys
+                    .iter()
+                    .map(|k| {
+                        // The only list-map key of the built-in types with a schema default.
+                        let default = (*k == "protocol").then(|| Value::String("TCP".to_owned()));
+                        (*k, default)
+                    })
+                    .collect(),
+            )),
+            Node::SchemaList(schema) => {
+                match schema.get("x-kubernetes-list-type").and_then(Value::as_str) {
+                    Some("set") => Some(ItemKeys::Set),
+                    Some("map") => {
+                        let names = schema
+                            .get("x-kubernetes-list-map-keys")
+                            .and_then(Value::as_array)?;
+                        let props = schema.get("items").and_then(|i| i.get("properties"));
+                        Some(ItemKeys::Fields(
+                            names
+                                .iter()
+                                .filter_map(Value::as_str)
+                                .map(|k| {
+                                    let default = props
+                                        .and_then(|p| p.get(k))
+                                        .and_then(|p| p.get("default"))
+                                        .cloned();
+                                    (k, default)
+                                })
+                                .collect(),
+                        ))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
         }
     }
 }
@@ -1017,36 +1171,33 @@ fn tracked(set: &FieldSet, subresource: Option<&str>) -> FieldSet {
 // List items.
 
 /// The path element of an associative-list item; `None` when a key field is missing.
-fn item_element(item: &Value, node: Node) -> Option<Element> {
-    let Node::Assoc(field) = node else {
-        return None;
-    };
-    if field.kind == FieldKind::ListSet {
-        return Some(Element::Value(item.clone()));
+fn item_element(item: &Value, node: Node<'_>) -> Option<Element> {
+    match node.keys()? {
+        ItemKeys::Set => Some(Element::Value(item.clone())),
+        ItemKeys::Fields(fields) => {
+            let map = item.as_object()?;
+            let mut keys: Vec<(String, Value)> = Vec::with_capacity(fields.len());
+            for (k, default) in fields {
+                let v = match map.get(k) {
+                    Some(v) if !v.is_null() => v.clone(),
+                    _ => default?,
+                };
+                keys.push((k.to_owned(), v));
+            }
+            keys.sort_by(|a, b| a.0.cmp(&b.0));
+            Some(Element::Key(keys))
+        }
     }
-    let map = item.as_object()?;
-    let mut keys: Vec<(String, Value)> = Vec::with_capacity(field.keys.len());
-    for k in &field.keys {
-        let v = match map.get(*k) {
-            Some(v) if !v.is_null() => v.clone(),
-            // The only list-map key with a schema default.
-            _ if *k == "protocol" => Value::String("TCP".to_owned()),
-            _ => return None,
-        };
-        keys.push(((*k).to_owned(), v));
-    }
-    keys.sort_by(|a, b| a.0.cmp(&b.0));
-    Some(Element::Key(keys))
 }
 
 /// Item elements of a list, or `None` when some item cannot be keyed (the list is then
 /// handled as atomic).
-fn item_elements(items: &[Value], node: Node) -> Option<Vec<Element>> {
+fn item_elements(items: &[Value], node: Node<'_>) -> Option<Vec<Element>> {
     items.iter().map(|i| item_element(i, node)).collect()
 }
 
 /// Rejects applied lists whose items lack their keys or repeat them.
-fn check_keys(v: &Value, node: Node, path: &mut Path) -> Result<(), ApplyError> {
+fn check_keys(v: &Value, node: Node<'_>, path: &mut Path) -> Result<(), ApplyError> {
     match v {
         Value::Object(m) if node.is_granular_map() => {
             for (k, child) in m {
@@ -1055,16 +1206,15 @@ fn check_keys(v: &Value, node: Node, path: &mut Path) -> Result<(), ApplyError> 
                 path.pop();
             }
         }
-        Value::Array(items) if matches!(node, Node::Assoc(_)) => {
+        Value::Array(items) if node.is_assoc() => {
             let mut seen: Vec<Element> = Vec::new();
             for (i, item) in items.iter().enumerate() {
                 let Some(e) = item_element(item, node) else {
-                    let missing = match node {
-                        Node::Assoc(f) => f
-                            .keys
-                            .iter()
-                            .find(|k| item.get(**k).is_none_or(Value::is_null))
-                            .copied(),
+                    let missing = match node.keys() {
+                        Some(ItemKeys::Fields(fields)) => fields
+                            .into_iter()
+                            .find(|(k, d)| item.get(*k).is_none_or(Value::is_null) && d.is_none())
+                            .map(|(k, _)| k),
                         _ => None,
                     };
                     return Err(ApplyError::Invalid(format!(
@@ -1096,13 +1246,13 @@ fn check_keys(v: &Value, node: Node, path: &mut Path) -> Result<(), ApplyError> 
 // ---------------------------------------------------------------------------------------------
 // Field sets of values.
 
-fn to_field_set(v: &Value, node: Node) -> FieldSet {
+fn to_field_set(v: &Value, node: Node<'_>) -> FieldSet {
     let mut set = FieldSet::default();
     walk_set(v, node, &mut Vec::new(), &mut set);
     set
 }
 
-fn walk_set(v: &Value, node: Node, path: &mut Path, set: &mut FieldSet) {
+fn walk_set(v: &Value, node: Node<'_>, path: &mut Path, set: &mut FieldSet) {
     match (v, node) {
         (Value::Object(m), n) if n.is_granular_map() => {
             for (k, child) in m {
@@ -1116,7 +1266,7 @@ fn walk_set(v: &Value, node: Node, path: &mut Path, set: &mut FieldSet) {
                 path.pop();
             }
         }
-        (Value::Array(items), Node::Assoc(_)) => match item_elements(items, node) {
+        (Value::Array(items), n) if n.is_assoc() => match item_elements(items, node) {
             Some(elements) => {
                 let mut seen: Vec<&Element> = Vec::new();
                 for (item, e) in items.iter().zip(&elements) {
@@ -1131,7 +1281,7 @@ fn walk_set(v: &Value, node: Node, path: &mut Path, set: &mut FieldSet) {
             }
             None => set.insert(path),
         },
-        (Value::Null, Node::Assoc(_) | Node::Struct(_) | Node::Map(_)) => {}
+        (Value::Null, n) if n.is_assoc() || !matches!(n, Node::Atomic | Node::Deduced) => {}
         (Value::Object(_), _) | (Value::Array(_), _) => set.insert(path),
         _ => set.insert(path),
     }
@@ -1140,7 +1290,7 @@ fn walk_set(v: &Value, node: Node, path: &mut Path, set: &mut FieldSet) {
 // ---------------------------------------------------------------------------------------------
 // Merging an applied configuration into the live object.
 
-fn merge_values(live: Option<&Value>, config: Option<&Value>, node: Node) -> Option<Value> {
+fn merge_values(live: Option<&Value>, config: Option<&Value>, node: Node<'_>) -> Option<Value> {
     let (l, r) = match (live, config) {
         (None, None) => return None,
         (Some(l), None) => return Some(l.clone()),
@@ -1166,7 +1316,7 @@ fn merge_values(live: Option<&Value>, config: Option<&Value>, node: Node) -> Opt
             }
             Some(Value::Object(out))
         }
-        (Value::Array(ll), Value::Array(rl), Node::Assoc(_)) => {
+        (Value::Array(ll), Value::Array(rl), n) if n.is_assoc() => {
             if ll.is_empty() && rl.is_empty() {
                 return Some(r.clone());
             }
@@ -1188,7 +1338,7 @@ fn merge_lists(
     lpe: &[Element],
     rhs: &[Value],
     rpe: &[Element],
-    item: Node,
+    item: Node<'_>,
 ) -> Vec<Value> {
     let find = |pes: &[Element], e: &Element| pes.iter().position(|x| x == e);
     let mut shared: std::collections::VecDeque<&Element> =
@@ -1242,7 +1392,7 @@ fn merge_lists(
 // ---------------------------------------------------------------------------------------------
 // Removing fields the applier no longer sets.
 
-fn prune(obj: &mut Value, last: &FieldSet, owned: &FieldSet, root: Node) {
+fn prune(obj: &mut Value, last: &FieldSet, owned: &FieldSet, root: Node<'_>) {
     let doomed: Vec<Path> = last
         .leaves()
         .into_iter()
@@ -1270,7 +1420,7 @@ fn is_key_field_of_kept_item(path: &[Element]) -> bool {
 
 /// Removes the value at `path`; empty maps and lists left behind are removed as well, as a
 /// typed round trip would omit them.
-fn remove_path(v: &mut Value, path: &[Element], node: Node) -> bool {
+fn remove_path(v: &mut Value, path: &[Element], node: Node<'_>) -> bool {
     let Some((first, rest)) = path.split_first() else {
         return false;
     };
@@ -1323,7 +1473,12 @@ struct Comparison {
 
 /// Compares two objects as typed values: both are completed with the empty structs and nulls
 /// a Go round trip would show, and untracked paths are dropped from the result.
-fn compare_objects(old: &Value, new: &Value, root: Node, subresource: Option<&str>) -> Comparison {
+fn compare_objects(
+    old: &Value,
+    new: &Value,
+    root: Node<'_>,
+    subresource: Option<&str>,
+) -> Comparison {
     let mut old = old.clone();
     let mut new = new.clone();
     if let Some(meta) = old.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -1355,7 +1510,7 @@ fn compare_leaf(l: Option<&Value>, r: Option<&Value>, path: &Path, cmp: &mut Com
 fn compare(
     l: Option<&Value>,
     r: Option<&Value>,
-    node: Node,
+    node: Node<'_>,
     path: &mut Path,
     cmp: &mut Comparison,
 ) {
@@ -1392,8 +1547,7 @@ fn compare(
             );
             path.pop();
         }
-    } else if matches!(node, Node::Assoc(_)) && granular_values(l, true) && granular_values(r, true)
-    {
+    } else if node.is_assoc() && granular_values(l, true) && granular_values(r, true) {
         let (ll, rl) = (l.and_then(Value::as_array), r.and_then(Value::as_array));
         let (ll, rl) = (
             ll.map_or(&[][..], Vec::as_slice),
@@ -1433,7 +1587,7 @@ fn compare(
 
 /// Adds the fields a Go round trip of a typed object always shows: non-pointer structs as
 /// `{}` and never-omitted lists, maps and pointers as `null`.
-fn zero_fill(v: &mut Value, node: Node) {
+fn zero_fill(v: &mut Value, node: Node<'_>) {
     match node {
         Node::Struct(info) => {
             let Value::Object(m) = v else {
@@ -1464,19 +1618,19 @@ fn zero_fill(v: &mut Value, node: Node) {
                 }
             }
         }
-        Node::Assoc(_) => {
+        Node::Assoc(_) | Node::SchemaList(_) => {
             if let Value::Array(items) = v {
                 for item in items {
                     zero_fill(item, node.item());
                 }
             }
         }
-        Node::CustomRoot => {
+        Node::CustomRoot(_) => {
             if let Some(meta) = v.get_mut("metadata") {
                 zero_fill(meta, node.child("metadata").0);
             }
         }
-        Node::Map(None) | Node::Atomic | Node::Deduced => {}
+        Node::Map(None) | Node::Atomic | Node::Deduced | Node::Schema(_) => {}
     }
 }
 
@@ -1995,6 +2149,77 @@ mod tests {
         let smaller = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"size": 4, "tags": ["z"]}});
         let got = apply(Some(&got), &smaller, "m", false, T2).expect("apply");
         assert_eq!(got["spec"], json!({"size": 4, "tags": ["z"]}));
+    }
+
+    #[test]
+    fn crd_schemas_give_custom_resources_list_and_map_types() {
+        let schema = json!({"type": "object", "properties": {
+            "spec": {"type": "object", "properties": {
+                "ports": {"type": "array", "x-kubernetes-list-type": "map",
+                          "x-kubernetes-list-map-keys": ["port", "protocol"],
+                          "items": {"type": "object", "properties": {
+                              "port": {"type": "integer"},
+                              "protocol": {"type": "string", "default": "TCP"},
+                              "name": {"type": "string"}}}},
+                "tags": {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string"}},
+                "args": {"type": "array", "items": {"type": "string"}},
+                "selector": {"type": "object", "x-kubernetes-map-type": "atomic",
+                             "additionalProperties": {"type": "string"}},
+                "config": {"type": "object", "additionalProperties": {"type": "string"}},
+                "size": {"x-kubernetes-int-or-string": true}}}}});
+        let cr = |ports: Value, tags: Value| {
+            json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
+                   "spec": {"ports": ports, "tags": tags, "args": ["a"], "selector": {"a": "b"},
+                            "config": {"k": "v"}, "size": "50%"}})
+        };
+        let ssa = |live: Option<&Value>, obj: &Value, manager: &str, force: bool| {
+            server_side_apply_with_schema(
+                live,
+                obj,
+                manager,
+                force,
+                "example.com/v1",
+                "Widget",
+                T1,
+                Some(&schema),
+            )
+        };
+        let live = ssa(
+            None,
+            &cr(json!([{"port": 80, "name": "http"}]), json!(["x"])),
+            "a",
+            false,
+        )
+        .expect("apply");
+        assert_eq!(
+            entry(&live, "a")["fieldsV1"],
+            json!({"f:spec": {
+                "f:args": {}, "f:config": {"f:k": {}}, "f:size": {}, "f:selector": {},
+                "f:ports": {"k:{\"port\":80,\"protocol\":\"TCP\"}": {".": {}, "f:name": {}, "f:port": {}}},
+                "f:tags": {"v:\"x\"": {}}}})
+        );
+        // A second manager adds its own port and tag next to the first manager's.
+        let other = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
+            "spec": {"ports": [{"port": 443, "name": "https"}], "tags": ["y"]}});
+        let both = ssa(Some(&live), &other, "b", false).expect("apply");
+        assert_eq!(
+            both["spec"]["ports"],
+            json!([{"port": 80, "name": "http"}, {"port": 443, "name": "https"}])
+        );
+        assert_eq!(both["spec"]["tags"], json!(["x", "y"]));
+        // The first manager drops its port: only that item goes.
+        let after = ssa(Some(&both), &cr(json!([]), json!(["x"])), "a", false).expect("apply");
+        assert_eq!(
+            after["spec"]["ports"],
+            json!([{"port": 443, "name": "https"}])
+        );
+        // An item without its key (and no default) cannot be applied.
+        let err =
+            ssa(None, &cr(json!([{"name": "x"}]), json!([])), "a", false).expect_err("no port");
+        assert!(
+            err.to_string().contains("omits key field \"port\""),
+            "{err}"
+        );
     }
 
     #[test]
