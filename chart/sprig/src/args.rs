@@ -85,15 +85,13 @@ pub fn boolean(v: &Value) -> Result<bool, FuncError> {
     }
 }
 
-/// A `map[string]interface{}` parameter; `None` is Go's nil map (nil is assignable to maps).
-pub fn dict(v: &Value) -> Result<Option<MapRef>, FuncError> {
+/// A `map[string]interface{}` parameter. Go accepts a literal `nil` here but refuses the nil
+/// `interface{}` a missing value evaluates to; the engine passes both as [`Value::Nil`], which
+/// is treated as the (far more common) missing value.
+pub fn dict(v: &Value) -> Result<MapRef, FuncError> {
     match v {
-        Value::Map(m, ElemType::Any) => Ok(Some(Rc::clone(m))),
-        Value::Nil => Ok(None),
-        other => Err(FuncError::new(format!(
-            "wrong type for value; expected map[string]interface {{}}; got {}",
-            go::type_name(other)
-        ))),
+        Value::Map(m, ElemType::Any) => Ok(Rc::clone(m)),
+        other => Err(wrong_type("map[string]interface {}", other)),
     }
 }
 
@@ -172,7 +170,7 @@ mod tests {
             e.message,
             "wrong type for value; expected int; got interface {}"
         );
-        assert!(dict(&Value::Nil).unwrap().is_none());
+        assert!(dict(&Value::Nil).is_err());
         let e = dict(&string_map(vec![])).unwrap_err();
         assert_eq!(
             e.message,

@@ -60,11 +60,9 @@ fn new_map(map: Map) -> Value {
 }
 
 fn merge_fn(a: &[Value], overwrite: bool) -> Result<Value, FuncError> {
-    let dst = args::dict(&a[0])?.unwrap_or_else(|| Rc::new(RefCell::new(Map::new())));
+    let dst = args::dict(&a[0])?;
     for src in &a[1..] {
-        if let Some(src) = args::dict(src)? {
-            merge_into(&dst, &src, overwrite);
-        }
+        merge_into(&dst, &args::dict(src)?, overwrite);
     }
     Ok(Value::Map(dst, ElemType::Any))
 }
@@ -127,38 +125,30 @@ pub(crate) fn register(m: &mut crate::FuncMap) {
     });
     def(m, "get", Exact(2), |a| {
         let key = args::string(&a[1])?;
-        let found = args::dict(&a[0])?.and_then(|d| d.borrow().get(key).cloned());
+        let found = args::dict(&a[0])?.borrow().get(key).cloned();
         Ok(found.unwrap_or_else(|| Value::string("")))
     });
     def(m, "set", Exact(3), |a| {
         let key = args::string(&a[1])?;
-        let Some(d) = args::dict(&a[0])? else {
-            return Err(FuncError::new("assignment to entry in nil map"));
-        };
+        let d = args::dict(&a[0])?;
         d.borrow_mut().insert(key.to_owned(), a[2].clone());
         Ok(Value::Map(d, ElemType::Any))
     });
     def(m, "unset", Exact(2), |a| {
         let key = args::string(&a[1])?;
-        match args::dict(&a[0])? {
-            Some(d) => {
-                d.borrow_mut().remove(key);
-                Ok(Value::Map(d, ElemType::Any))
-            }
-            None => Ok(new_map(Map::new())),
-        }
+        let d = args::dict(&a[0])?;
+        d.borrow_mut().remove(key);
+        Ok(Value::Map(d, ElemType::Any))
     });
     def(m, "hasKey", Exact(2), |a| {
         let key = args::string(&a[1])?;
-        Ok(Value::Bool(
-            args::dict(&a[0])?.is_some_and(|d| d.borrow().contains_key(key)),
-        ))
+        Ok(Value::Bool(args::dict(&a[0])?.borrow().contains_key(key)))
     });
     def(m, "pluck", AtLeast(1), |a| {
         let key = args::string(&a[0])?;
         let mut out = Vec::new();
         for d in &a[1..] {
-            if let Some(v) = args::dict(d)?.and_then(|d| d.borrow().get(key).cloned()) {
+            if let Some(v) = args::dict(d)?.borrow().get(key).cloned() {
                 out.push(v);
             }
         }
@@ -167,25 +157,21 @@ pub(crate) fn register(m: &mut crate::FuncMap) {
     def(m, "keys", AtLeast(0), |a| {
         let mut out = Vec::new();
         for d in a {
-            if let Some(d) = args::dict(d)? {
-                out.extend(d.borrow().keys().cloned());
-            }
+            out.extend(args::dict(d)?.borrow().keys().cloned());
         }
         Ok(string_list(out))
     });
     def(m, "values", Exact(1), |a| {
         let d = args::dict(&a[0])?;
-        Ok(Value::list(
-            d.map(|d| d.borrow().values().cloned().collect())
-                .unwrap_or_default(),
-        ))
+        let values = d.borrow().values().cloned().collect();
+        Ok(Value::list(values))
     });
     def(m, "pick", AtLeast(1), |a| {
         let d = args::dict(&a[0])?;
         let mut out = Map::new();
         for k in &a[1..] {
             let k = args::string(k)?;
-            if let Some(v) = d.as_ref().and_then(|d| d.borrow().get(k).cloned()) {
+            if let Some(v) = d.borrow().get(k).cloned() {
                 out.insert(k.to_owned(), v);
             }
         }
@@ -198,14 +184,11 @@ pub(crate) fn register(m: &mut crate::FuncMap) {
             .map(args::string)
             .collect::<Result<Vec<_>, _>>()?;
         let out = d
-            .map(|d| {
-                d.borrow()
-                    .iter()
-                    .filter(|(k, _)| !omit.contains(&k.as_str()))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
+            .borrow()
+            .iter()
+            .filter(|(k, _)| !omit.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         Ok(new_map(out))
     });
     for name in ["merge", "mustMerge"] {
@@ -242,6 +225,7 @@ mod tests {
         call("unset", &[d.clone(), Value::string("k")]).unwrap();
         assert_eq!(go::format_v(&d), "map[]");
         assert!(call("set", &[Value::Nil, Value::string("k"), Value::Int(1)]).is_err());
+        assert!(call("hasKey", &[Value::Nil, Value::string("k")]).is_err());
     }
 
     #[test]

@@ -368,9 +368,7 @@ pub(crate) fn register(m: &mut crate::FuncMap) {
         Ok(Value::map(d))
     });
     def(m, "urlJoin", Exact(1), |a| {
-        let d = args::dict(&a[0])?
-            .map(|d| d.borrow().clone())
-            .unwrap_or_default();
+        let d = args::dict(&a[0])?.borrow().clone();
         let mut u = Url {
             scheme: dict_string(&d, "scheme")?,
             host: dict_string(&d, "host")?,

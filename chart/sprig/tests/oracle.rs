@@ -1,6 +1,8 @@
-//! Differential test against real Helm: every snippet of `oracle/cases.txt` was rendered by
-//! the Helm v4.3 library (Sprig v3.3, Go's text/template) and recorded in `data/oracle.tsv`
-//! (regenerate with `python3 tests/oracle/gen.py tests/oracle/cases.txt tests/data/oracle.tsv`).
+//! Differential test against real Helm: every snippet of `oracle/cases.txt` and
+//! `oracle/sprig_tests.txt` was rendered by the Helm v4.3 library (Sprig v3.3, Go's
+//! text/template) and recorded in `data/*.tsv` (regenerate with
+//! `python3 tests/oracle/gen.py tests/oracle/cases.txt tests/data/oracle.tsv`, same for
+//! `sprig_tests`).
 //! Here the same snippets run through `gotmpl` with `sprig::functions()`; outputs must match
 //! byte for byte, and snippets Helm rejected must fail here too (error texts are not compared:
 //! Helm words some of them differently from Go's template engine).
@@ -64,9 +66,7 @@ fn render(snippet: &str, data: &Value) -> Result<String, String> {
     Ok(out.replace("<no value>", ""))
 }
 
-#[test]
-fn matches_helm() {
-    let table = include_str!("data/oracle.tsv");
+fn check_table(name: &str, table: &str) {
     let data = data();
     let mut failures = Vec::new();
     let mut count = 0;
@@ -75,7 +75,7 @@ fn matches_helm() {
         let (Some(snippet), Some(kind), Some(expected)) =
             (parts.next(), parts.next(), parts.next())
         else {
-            panic!("malformed line: {line}");
+            panic!("malformed line in {name}: {line}");
         };
         let snippet = unescape(snippet);
         let expected = unescape(expected);
@@ -95,11 +95,23 @@ fn matches_helm() {
             (other, _) => panic!("unknown kind {other}"),
         }
     }
-    assert!(count > 100, "the oracle table is missing");
+    assert!(count > 100, "the oracle table {name} is missing");
     assert!(
         failures.is_empty(),
-        "{} of {count} snippets differ from Helm:\n{}",
+        "{} of {count} snippets of {name} differ from Helm:\n{}",
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Our own table: every function, edge cases, errors.
+#[test]
+fn matches_helm() {
+    check_table("oracle.tsv", include_str!("data/oracle.tsv"));
+}
+
+/// The template strings of Sprig's own test suite.
+#[test]
+fn sprig_test_suite_matches_helm() {
+    check_table("sprig_tests.tsv", include_str!("data/sprig_tests.tsv"));
 }
