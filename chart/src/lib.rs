@@ -13,6 +13,10 @@
 //! * [`requirements`]: requirements.yaml / requirements.lock, enabling subcharts by condition and
 //!   tag, aliases, and import-values.
 //! * [`semver`]: the Masterminds/semver v1 constraints requirements are checked against.
+//! * [`engine`]: rendering. [`engine::render()`] runs every template of a chart tree the way Helm
+//!   v2's engine does (Sprig plus `include`, `tpl`, `required`, `toYaml`, ...);
+//!   [`engine::render_release`] is the whole `helm install` pipeline (requirements, values,
+//!   render, notes, hooks, manifests sorted in install order).
 //!
 //! ```no_run
 //! use chart::{load, strvals, values};
@@ -23,7 +27,8 @@
 //! chart::requirements::process_enabled(&mut chart, &user)?;
 //! chart::requirements::process_import_values(&mut chart)?;
 //! let computed = values::coalesce_values(&chart, &user)?;
-//! # let _ = computed;
+//! let rendered = chart::engine::render(&chart, &computed, &Default::default())?;
+//! # let _ = rendered;
 //! # Ok(())
 //! # }
 //! ```

@@ -178,8 +178,8 @@ pub fn render(
     }
 }
 
-/// [`render`] on the current thread.
-pub fn render_here(
+/// [`render`] on the current thread (which needs a large stack for deep `include` nesting).
+fn render_here(
     chart: &Chart,
     values: &Values,
     options: &RenderOptions,
@@ -321,9 +321,11 @@ fn build_set(ctx: &Rc<Context>, entries: &[(String, Rc<str>)]) -> Result<Rc<SetC
     funcs.insert("include".to_owned(), include_func(Rc::downgrade(&cell)));
     funcs.insert("tpl".to_owned(), tpl_func(Rc::downgrade(ctx)));
     funcs.insert("required".to_owned(), required_func(ctx.lint_mode));
+    // Room for Helm's own include limit (1000 nestings of one name) to be the one that trips.
     let options = Options {
         missing_key: MissingKey::Zero,
         eager_and_or: true,
+        max_depth: 1100,
         ..Options::default()
     };
     let mut set = Templates::new(funcs)
