@@ -192,14 +192,7 @@ impl Lexer<'_> {
     }
 
     fn error(&mut self, msg: String) -> State {
-        // Go 1.14 stamped errors with the line where lexing stopped, later Go with the line
-        // where the failing token started.
-        let at = if self.opts.legacy {
-            self.pos
-        } else {
-            self.start
-        };
-        let line = self.line_at(at);
+        let line = self.line_at(self.start);
         self.items.push(Item {
             kind: Kind::Error,
             pos: self.start,

@@ -88,11 +88,11 @@ fn legacy_go114_rejects_newlines_in_actions_and_tab_trim_markers() {
     let legacy = Options::helm_v2();
     assert_eq!(
         run_with(legacy, "{{ .a\n}}", &Value::Nil).unwrap_err(),
-        "template: t:2: unclosed action"
+        "template: t:1: unclosed action"
     );
     assert_eq!(
         run_with(legacy, "{{ .a |\n}}", &Value::Nil).unwrap_err(),
-        "template: t:2: unexpected unclosed action in command"
+        "template: t:1: unexpected unclosed action in command"
     );
     assert_eq!(
         run_with(legacy, "{{/* x", &Value::Nil).unwrap_err(),
