@@ -126,25 +126,44 @@ pub fn server_side_apply(
     kind: &str,
     now: &str,
 ) -> Result<Value, ApplyError> {
-    server_side_apply_with_schema(live, applied, manager, force, api_version, kind, now, None)
+    let options = ApplyOptions {
+        force,
+        ..ApplyOptions::default()
+    };
+    server_side_apply_with(live, applied, manager, api_version, kind, now, options)
 }
 
-/// [`server_side_apply`] for a custom resource whose CRD version has a structural schema:
-/// `crd_schema` is that version's `openAPIV3Schema`. Lists then follow
-/// `x-kubernetes-list-type` (`atomic`, `set`, `map` keyed by `x-kubernetes-list-map-keys`,
-/// with key defaults) and maps `x-kubernetes-map-type`; without a schema a custom resource is
-/// plain JSON (granular maps, atomic lists). Built-in kinds ignore `crd_schema`.
-#[allow(clippy::too_many_arguments)]
-pub fn server_side_apply_with_schema(
+/// The less common knobs of [`server_side_apply_with`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApplyOptions<'a> {
+    /// Take over fields other managers own instead of reporting conflicts.
+    pub force: bool,
+    /// `Some("status")` for an apply to `/status`: only `status` is applied and the entry is
+    /// recorded for that subresource.
+    pub subresource: Option<&'a str>,
+    /// The `openAPIV3Schema` of a custom resource's CRD version. Lists then follow
+    /// `x-kubernetes-list-type` (`atomic`, `set`, or `map` keyed by
+    /// `x-kubernetes-list-map-keys`, with key defaults) and maps `x-kubernetes-map-type`;
+    /// without it a custom resource is plain JSON (granular maps, atomic lists). Built-in
+    /// kinds ignore it.
+    pub crd_schema: Option<&'a Value>,
+}
+
+/// [`server_side_apply`] with a subresource and a CRD schema.
+pub fn server_side_apply_with(
     live: Option<&Value>,
     applied: &Value,
     manager: &str,
-    force: bool,
     api_version: &str,
     kind: &str,
     now: &str,
-    crd_schema: Option<&Value>,
+    options: ApplyOptions<'_>,
 ) -> Result<Value, ApplyError> {
+    let ApplyOptions {
+        force,
+        subresource,
+        crd_schema,
+    } = options;
     let Value::Object(config) = applied else {
         return Err(ApplyError::Invalid(
             "the applied configuration must be a JSON object".to_owned(),
@@ -176,8 +195,15 @@ pub fn server_side_apply_with_schema(
         }
     }
     let original_config = Value::Object(config.clone());
-    // Writes to the main resource never change status.
-    config.remove("status");
+    // Writes to the main resource never change status, writes to `/status` nothing else.
+    match subresource {
+        Some("status") => {
+            config.remove("spec");
+        }
+        _ => {
+            config.remove("status");
+        }
+    }
     let config = Value::Object(config);
 
     let root = root_node(api_version, kind, crd_schema);
@@ -203,7 +229,7 @@ pub fn server_side_apply_with_schema(
     if managers.is_empty() && live.is_some() {
         // An object nobody tracked yet: what it holds belongs to a stand-in manager, so the
         // first apply conflicts with it instead of silently taking everything.
-        let cmp = compare_objects(&Value::Object(Map::new()), &live_obj, root, None);
+        let cmp = compare_objects(&Value::Object(Map::new()), &live_obj, root, subresource);
         let set = cmp.modified.union(&cmp.added);
         if !set.is_empty() {
             managers.push(Entry {
@@ -227,6 +253,7 @@ pub fn server_side_apply_with_schema(
         manager,
         api_version,
         now,
+        subresource,
     };
     let (mut result, managers) = match step.run(managers.clone(), force) {
         Ok(done) => done,
@@ -259,6 +286,7 @@ struct ApplyStep<'a> {
     manager: &'a str,
     api_version: &'a str,
     now: &'a str,
+    subresource: Option<&'a str>,
 }
 
 impl ApplyStep<'_> {
@@ -269,12 +297,12 @@ impl ApplyStep<'_> {
     ) -> Result<(Value, Vec<Entry>), Vec<Conflict>> {
         let root = self.root;
         let merged = merge_values(Some(self.live), Some(self.config), root).unwrap_or(Value::Null);
-        let config_set = tracked(&to_field_set(self.config, root), None);
+        let config_set = tracked(&to_field_set(self.config, root), self.subresource);
         let apply_id = ManagerId {
             manager: self.manager.to_owned(),
             operation: Operation::Apply,
             api_version: String::new(),
-            subresource: String::new(),
+            subresource: self.subresource.unwrap_or_default().to_owned(),
         };
         let previous = managers.iter().position(|e| e.id == apply_id);
         let last_set = previous
@@ -288,7 +316,7 @@ impl ApplyStep<'_> {
         prune(&mut pruned, &last_set, &owned_by_all, root);
         strip_nulls(&mut pruned);
 
-        let cmp = compare_objects(self.live, &pruned, root, None);
+        let cmp = compare_objects(self.live, &pruned, root, self.subresource);
         let changed = cmp.modified.union(&cmp.added);
         let mut conflicts = Vec::new();
         for e in managers.iter_mut().filter(|e| e.id != apply_id) {
@@ -436,7 +464,7 @@ pub fn record_update(
 }
 
 /// [`record_update`] for a custom resource whose CRD version has a structural schema
-/// (`crd_schema` is its `openAPIV3Schema`); see [`server_side_apply_with_schema`].
+/// (`crd_schema` is its `openAPIV3Schema`); see [`ApplyOptions::crd_schema`].
 pub fn record_update_with_schema(
     old: Option<&Value>,
     new: &mut Value,
@@ -2173,16 +2201,12 @@ mod tests {
                             "config": {"k": "v"}, "size": "50%"}})
         };
         let ssa = |live: Option<&Value>, obj: &Value, manager: &str, force: bool| {
-            server_side_apply_with_schema(
-                live,
-                obj,
-                manager,
+            let options = ApplyOptions {
                 force,
-                "example.com/v1",
-                "Widget",
-                T1,
-                Some(&schema),
-            )
+                subresource: None,
+                crd_schema: Some(&schema),
+            };
+            server_side_apply_with(live, obj, manager, "example.com/v1", "Widget", T1, options)
         };
         let live = ssa(
             None,
@@ -2219,6 +2243,46 @@ mod tests {
         assert!(
             err.to_string().contains("omits key field \"port\""),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn status_applies_touch_only_status() {
+        let live = apply(
+            None,
+            &deployment(1, json!([{"name": "web", "image": "nginx"}])),
+            "helm",
+            false,
+            T1,
+        )
+        .expect("apply");
+        let mut status = deployment(5, json!([{"name": "web", "image": "other"}]));
+        status["status"] = json!({"readyReplicas": 1});
+        let options = ApplyOptions {
+            subresource: Some("status"),
+            ..ApplyOptions::default()
+        };
+        let got = server_side_apply_with(
+            Some(&live),
+            &status,
+            "ctrl",
+            "apps/v1",
+            "Deployment",
+            T2,
+            options,
+        )
+        .expect("apply");
+        assert_eq!(
+            got["spec"], live["spec"],
+            "spec is not applied through /status"
+        );
+        assert_eq!(got["status"], json!({"readyReplicas": 1}));
+        let e = entry(&got, "ctrl");
+        assert_eq!(e["subresource"], json!("status"));
+        assert_eq!(e["operation"], json!("Apply"));
+        assert_eq!(
+            e["fieldsV1"],
+            json!({"f:metadata": {"f:labels": {"f:app": {}}}, "f:status": {"f:readyReplicas": {}}})
         );
     }
 
