@@ -190,15 +190,6 @@ pub(crate) fn execute(
     }
 }
 
-fn truncate_context(s: &str, legacy: bool) -> String {
-    if legacy && s.len() > 20 {
-        let head: String = s.chars().take(20).collect();
-        format!("{head}...")
-    } else {
-        s.to_owned()
-    }
-}
-
 /// Messages that Go's engine produces itself while preparing a call; they are not wrapped in
 /// "error calling NAME:".
 fn is_call_setup_error(msg: &str) -> bool {
@@ -224,7 +215,7 @@ impl<'t> State<'t> {
                 "template: {}: executing {} at <{}>: {message}",
                 self.tree.location(pos),
                 quote(name, false),
-                truncate_context(&text, self.set.options().legacy_go114)
+                text
             ),
         };
         ExecError { message }
@@ -1468,17 +1459,5 @@ mod tests {
         );
         assert_eq!(constant_kind_word("int64"), "integer");
         assert_eq!(constant_kind_word("string"), "string");
-    }
-
-    #[test]
-    fn context_truncation_is_legacy_only() {
-        assert_eq!(
-            truncate_context("0123456789abcdefghijKLMN", true),
-            "0123456789abcdefghij..."
-        );
-        assert_eq!(
-            truncate_context("0123456789abcdefghijKLMN", false),
-            "0123456789abcdefghijKLMN"
-        );
     }
 }

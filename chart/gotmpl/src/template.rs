@@ -39,10 +39,10 @@ pub struct Options {
     /// started by functions such as `include`) on one thread. Go allows 100000, which would
     /// overflow a Rust thread's stack long before.
     pub max_depth: usize,
-    /// Go 1.14 behaviours that Helm v2 shipped with: error contexts are cut to 20 characters
-    /// (`at <.Values.image.rep...>`), `eq`/`ne` fail with "invalid type for comparison" on
-    /// nil and non-basic values, actions may not span lines, trim markers need an ASCII
-    /// space, and `break`/`continue` are not keywords.
+    /// Go 1.14 behaviours that Helm v2 shipped with: `eq`/`ne` fail with "invalid type for
+    /// comparison" on nil and non-basic values, `len` of nil is "len of untyped nil", actions
+    /// may not span lines, trim markers need an ASCII space, `break`/`continue` are not
+    /// keywords, and lexer errors read "unexpected ERROR in CONTEXT".
     pub legacy_go114: bool,
 }
 

@@ -53,7 +53,7 @@ fn else_with_chains() {
 }
 
 #[test]
-fn legacy_go114_truncates_error_context() {
+fn legacy_go114_keeps_the_full_error_context() {
     let data = values(r#"{"Values": {"image": {}}}"#);
     let err = run_with(
         Options::helm_v2(),
@@ -63,7 +63,7 @@ fn legacy_go114_truncates_error_context() {
     .unwrap_err();
     assert_eq!(
         err,
-        "template: t:1:10: executing \"t\" at <.Values.image.reposi...>: nil pointer evaluating interface {}.name"
+        "template: t:1:10: executing \"t\" at <.Values.image.repository.name>: nil pointer evaluating interface {}.name"
     );
 }
 

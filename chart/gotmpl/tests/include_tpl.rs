@@ -250,7 +250,7 @@ fn required_fails_on_nil_and_empty_string_only() {
     let err = render(&cell, "t", &Value::map(root)).unwrap_err();
     assert_eq!(
         err,
-        "template: t:1:37: executing \"t\" at <required \"need b\" .V...>: error calling required: need b"
+        "template: t:1:37: executing \"t\" at <required \"need b\" .Values.b>: error calling required: need b"
     );
     cell.borrow_mut().take();
 }
