@@ -928,7 +928,7 @@ impl<'t> State<'t> {
             "index" => {
                 self.arity(name, nargs, 1, true)?;
                 let v = self.builtin_args(dot, args, final_)?;
-                builtin_index(&v[0], &v[1..])
+                builtin_index(&v[0], &v[1..], self.set.options().legacy_go114)
             }
             "slice" => {
                 self.arity(name, nargs, 1, true)?;
@@ -1074,7 +1074,8 @@ fn builtin_len(v: &V, legacy: bool) -> Result<V, String> {
     Ok(V::Direct(Value::Int(n as i64)))
 }
 
-fn index_arg(index: &V, cap: usize) -> Result<usize, String> {
+/// Checks an index against `cap`; `exclusive` rejects `cap` itself too (Go 1.14's `index`).
+fn index_arg(index: &V, cap: usize, exclusive: bool) -> Result<usize, String> {
     let x: i128 = match index.concrete() {
         Some(Value::Int(i)) => i128::from(*i),
         Some(Value::Uint(u)) => i128::from(*u),
@@ -1086,13 +1087,15 @@ fn index_arg(index: &V, cap: usize) -> Result<usize, String> {
             ));
         }
     };
-    if x < 0 || x > cap as i128 {
+    if x < 0 || x > cap as i128 || (exclusive && x == cap as i128) {
         return Err(format!("index out of range: {x}"));
     }
     Ok(x as usize)
 }
 
-fn builtin_index(item: &V, indexes: &[V]) -> Result<V, String> {
+/// `index`; `legacy` is Go 1.14's bounds check, which also rejects an index equal to the
+/// length with "index out of range" (later Go lets it through to reflect, which panics).
+fn builtin_index(item: &V, indexes: &[V], legacy: bool) -> Result<V, String> {
     let Some(first) = item.concrete() else {
         return Err("index of untyped nil".to_owned());
     };
@@ -1104,21 +1107,21 @@ fn builtin_index(item: &V, indexes: &[V]) -> Result<V, String> {
         let value = as_data(value);
         cur = match &value {
             Value::List(items, elem) => {
-                let x = index_arg(index, items.len())?;
+                let x = index_arg(index, items.len(), legacy)?;
                 match items.get(x) {
                     Some(v) => V::from_elem(v.clone(), *elem),
                     None => return Err("reflect: slice index out of range".to_owned()),
                 }
             }
             Value::Bytes(b) => {
-                let x = index_arg(index, b.len())?;
+                let x = index_arg(index, b.len(), legacy)?;
                 match b.get(x) {
                     Some(v) => V::Direct(Value::Uint(u64::from(*v))),
                     None => return Err("reflect: slice index out of range".to_owned()),
                 }
             }
             Value::String(s) => {
-                let x = index_arg(index, s.len())?;
+                let x = index_arg(index, s.len(), legacy)?;
                 match s.as_bytes().get(x) {
                     Some(v) => V::Direct(Value::Uint(u64::from(*v))),
                     None => return Err("reflect: string index out of range".to_owned()),
@@ -1167,7 +1170,7 @@ fn builtin_slice(item: &V, indexes: &[V]) -> Result<V, String> {
     };
     let mut idx = [0usize, len, len];
     for (i, index) in indexes.iter().enumerate() {
-        idx[i] = index_arg(index, len)?;
+        idx[i] = index_arg(index, len, false)?;
     }
     if idx[0] > idx[1] {
         return Err(format!("invalid slice index: {} > {}", idx[0], idx[1]));
@@ -1441,15 +1444,15 @@ mod tests {
     fn index_and_slice_errors() {
         let list = V::Direct(Value::list(vec![Value::Int(1), Value::Int(2)]));
         assert_eq!(
-            builtin_index(&list, &[V::Direct(Value::Float(1.0))]).unwrap_err(),
+            builtin_index(&list, &[V::Direct(Value::Float(1.0))], false).unwrap_err(),
             "cannot index slice/array with type float64"
         );
         assert_eq!(
-            builtin_index(&list, &[V::Direct(Value::Int(3))]).unwrap_err(),
+            builtin_index(&list, &[V::Direct(Value::Int(3))], false).unwrap_err(),
             "index out of range: 3"
         );
         assert_eq!(
-            builtin_index(&V::Invalid, &[]).unwrap_err(),
+            builtin_index(&V::Invalid, &[], false).unwrap_err(),
             "index of untyped nil"
         );
         assert_eq!(

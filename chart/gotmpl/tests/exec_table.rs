@@ -68,6 +68,19 @@ fn legacy_go114_keeps_the_full_error_context() {
 }
 
 #[test]
+fn legacy_go114_index_bounds() {
+    let data = values(r#"{"l": ["a"]}"#);
+    assert_eq!(
+        run_with(Options::helm_v2(), "{{ index .l 1 }}", &data).unwrap_err(),
+        "template: t:1:3: executing \"t\" at <index .l 1>: error calling index: index out of range: 1"
+    );
+    assert_eq!(
+        run("{{ index .l 1 }}", &data).unwrap_err(),
+        "template: t:1:3: executing \"t\" at <index .l 1>: error calling index: reflect: slice index out of range"
+    );
+}
+
+#[test]
 fn legacy_go114_eq_rejects_nil_and_composites() {
     let data = values(r#"{"m": {}}"#);
     let legacy = Options::helm_v2();
