@@ -424,7 +424,8 @@ fn set_last_applied(obj: &mut Value, applied: &Value) {
 /// kube-apiserver's limit on the total size of an object's annotations.
 const ANNOTATIONS_SIZE_LIMIT: usize = 256 * 1024;
 
-/// Compact JSON with object keys sorted, as Go encodes a map.
+/// Compact JSON with object keys sorted and HTML characters escaped, as Go's `encoding/json`
+/// writes a decoded object.
 fn sorted_json(v: &Value) -> String {
     match v {
         Value::Object(m) => {
@@ -432,7 +433,7 @@ fn sorted_json(v: &Value) -> String {
             entries.sort_by(|a, b| a.0.cmp(b.0));
             let parts: Vec<String> = entries
                 .into_iter()
-                .map(|(k, v)| format!("{}:{}", Value::String(k.clone()), sorted_json(v)))
+                .map(|(k, v)| format!("{}:{}", go_string(k), sorted_json(v)))
                 .collect();
             format!("{{{}}}", parts.join(","))
         }
@@ -440,8 +441,25 @@ fn sorted_json(v: &Value) -> String {
             "[{}]",
             l.iter().map(sorted_json).collect::<Vec<_>>().join(",")
         ),
+        Value::String(text) => go_string(text),
         other => other.to_string(),
     }
+}
+
+/// A JSON string literal with Go's extra escapes (`<`, `>`, `&`, U+2028, U+2029).
+fn go_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    for c in Value::String(text.to_owned()).to_string().chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Records an ordinary write (create, update, patch) by `manager` in `new`'s
@@ -909,14 +927,14 @@ impl Element {
                     if i > 0 {
                         s.push(',');
                     }
-                    s.push_str(&Value::String(name.clone()).to_string());
+                    s.push_str(&go_string(name));
                     s.push(':');
-                    s.push_str(&value.to_string());
+                    s.push_str(&sorted_json(value));
                 }
                 s.push('}');
                 s
             }
-            Element::Value(v) => format!("v:{v}"),
+            Element::Value(v) => format!("v:{}", sorted_json(v)),
             Element::Index(i) => format!("i:{i}"),
         }
     }
@@ -2530,6 +2548,15 @@ mod tests {
         assert_eq!(
             got["metadata"]["annotations"],
             live["metadata"]["annotations"]
+        );
+    }
+
+    #[test]
+    fn last_applied_is_encoded_like_go() {
+        let v = json!({"b": "<a & b>", "a": [1, "\u{2028}"], "c": {"z": null, "y": true}});
+        assert_eq!(
+            sorted_json(&v),
+            r#"{"a":[1,"\u2028"],"b":"\u003ca \u0026 b\u003e","c":{"y":true,"z":null}}"#
         );
     }
 
