@@ -13,6 +13,7 @@
 //! * [`requirements`]: requirements.yaml / requirements.lock, enabling subcharts by condition and
 //!   tag, aliases, and import-values.
 //! * [`semver`]: the Masterminds/semver v1 constraints requirements are checked against.
+//! * [`save`]: `helm package` archives, unpacked directories, and safe expansion of archives.
 //! * [`engine`]: rendering. [`engine::render()`] runs every template of a chart tree the way Helm
 //!   v2's engine does (Sprig plus `include`, `tpl`, `required`, `toYaml`, ...);
 //!   [`engine::render_release`] is the whole `helm install` pipeline (requirements, values,
@@ -42,6 +43,7 @@ mod gofmt;
 pub mod ignore;
 pub mod load;
 pub mod requirements;
+pub mod save;
 pub mod semver;
 pub mod strvals;
 pub mod values;

@@ -371,7 +371,7 @@ impl<R: Read> Read for Capped<R> {
 }
 
 /// Lexically cleans a `/` path like Go's `path.Clean`.
-fn clean_path(p: &str) -> String {
+pub(crate) fn clean_path(p: &str) -> String {
     let rooted = p.starts_with('/');
     let mut parts: Vec<&str> = Vec::new();
     for part in p.split('/') {
@@ -396,6 +396,12 @@ fn clean_path(p: &str) -> String {
 }
 
 /// The files of a chart archive, with the first path component removed.
+/// The files of a chart archive (first path component removed), read within `limits`.
+pub fn archive_file_list(data: &[u8], limits: Limits) -> Result<Vec<File>, LoadError> {
+    let mut budget = Budget { limits, used: 0 };
+    archive_files(data, &mut budget)
+}
+
 fn archive_files(data: &[u8], budget: &mut Budget) -> Result<Vec<File>, LoadError> {
     let limits = budget.limits;
     let remaining = limits.max_total_size.saturating_sub(budget.used);
