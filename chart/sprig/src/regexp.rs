@@ -11,18 +11,24 @@ use regex::Regex;
 use crate::args::{self, Arity::*, string_list};
 use crate::def;
 
-/// Rewrites Go regexp syntax into the `regex` crate's equivalent.
-fn translate(pattern: &str) -> String {
+/// Rewrites Go regexp syntax into the `regex` crate's equivalent, or returns Go's error for
+/// syntax RE2 rejects but the crate would take (backreferences, repeat counts over 1000).
+fn translate(pattern: &str) -> Result<String, String> {
+    let err = |code: &str, arg: &str| format!("error parsing regexp: {code}: `{arg}`");
     let mut out = String::with_capacity(pattern.len() + 16);
-    let mut chars = pattern.chars().peekable();
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut names: Vec<String> = Vec::new();
     let mut in_class = false;
-    while let Some(c) = chars.next() {
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        i += 1;
         match c {
             '\\' => {
-                let Some(n) = chars.next() else {
-                    out.push('\\');
-                    break;
+                let Some(&n) = chars.get(i) else {
+                    return Err(err("trailing backslash at end of expression", ""));
                 };
+                i += 1;
                 let ascii = match (n, in_class) {
                     ('d', false) => Some("[0-9]"),
                     ('D', false) => Some("[^0-9]"),
@@ -45,39 +51,69 @@ fn translate(pattern: &str) -> String {
                 } else if n == 'Q' && !in_class {
                     // \Q…\E: everything up to \E (or the end) is literal.
                     let mut lit = String::new();
-                    while let Some(x) = chars.next() {
-                        if x == '\\' && chars.peek() == Some(&'E') {
-                            chars.next();
+                    while i < chars.len() {
+                        if chars[i] == '\\' && chars.get(i + 1) == Some(&'E') {
+                            i += 2;
                             break;
                         }
-                        lit.push(x);
+                        lit.push(chars[i]);
+                        i += 1;
                     }
                     out.push_str(&regex::escape(&lit));
+                } else if ('1'..='7').contains(&n)
+                    && !chars.get(i).is_some_and(|d| ('0'..='7').contains(d))
+                {
+                    // A single non-zero digit would be a backreference, which RE2 lacks.
+                    return Err(err("invalid escape sequence", &format!("\\{n}")));
                 } else {
                     out.push('\\');
                     out.push(n);
+                    // `\p{Greek}`, `\x{41}`: the braces belong to the escape.
+                    if matches!(n, 'p' | 'P' | 'x') && chars.get(i) == Some(&'{') {
+                        while i < chars.len() {
+                            out.push(chars[i]);
+                            i += 1;
+                            if chars[i - 1] == '}' {
+                                break;
+                            }
+                        }
+                    }
                 }
+            }
+            '-' if in_class
+                && chars.get(i) == Some(&'-')
+                && i >= 2
+                && !matches!(chars[i - 2], '[' | '^') =>
+            {
+                // `X--` is a range ending at '-' in Go (the crate would read a set difference).
+                let lo = chars[i - 2];
+                if lo > '-' {
+                    return Err(err("invalid character class range", &format!("{lo}--")));
+                }
+                out.push_str("-\\-");
+                i += 1;
             }
             '[' if !in_class => {
                 in_class = true;
                 out.push('[');
-                if chars.peek() == Some(&'^') {
-                    chars.next();
+                if chars.get(i) == Some(&'^') {
+                    i += 1;
                     out.push('^');
                 }
                 // A ']' right after the opening bracket is a literal.
-                if chars.peek() == Some(&']') {
-                    chars.next();
+                if chars.get(i) == Some(&']') {
+                    i += 1;
                     out.push_str("\\]");
                 }
             }
             '[' if in_class => {
                 // Go only knows `[:alpha:]` forms inside a class; a lone '[' is literal.
-                if chars.peek() == Some(&':') {
+                if chars.get(i) == Some(&':') {
                     out.push('[');
-                    for x in chars.by_ref() {
-                        out.push(x);
-                        if x == ']' {
+                    while i < chars.len() {
+                        out.push(chars[i]);
+                        i += 1;
+                        if chars[i - 1] == ']' {
                             break;
                         }
                     }
@@ -90,19 +126,91 @@ fn translate(pattern: &str) -> String {
                 out.push(']');
             }
             // Characters that Rust treats as class set operators but Go takes literally.
-            '&' | '~' | '-' if in_class && chars.peek() == Some(&c) => {
+            '&' | '~' if in_class && chars.get(i) == Some(&c) => {
                 out.push('\\');
                 out.push(c);
+            }
+            '{' if !in_class => {
+                // RE2 reads `{` as a literal unless a well-formed repeat follows.
+                let rest: String = chars[i..].iter().collect();
+                match repeat_len(&rest) {
+                    Some((len, max)) => {
+                        if max > 1000 {
+                            return Err(err(
+                                "invalid repeat count",
+                                &format!("{{{}", &rest[..len]),
+                            ));
+                        }
+                        out.push('{');
+                        out.push_str(&rest[..len]);
+                        i += rest[..len].chars().count();
+                    }
+                    None => out.push_str("\\{"),
+                }
+            }
+            '(' if !in_class && chars.get(i) == Some(&'?') => {
+                // Named groups: Go allows a name twice; the crate does not, so later copies
+                // get a private suffix (lookups by name find the first, as in Go).
+                let rest: String = chars[i..].iter().collect();
+                let open = if rest.starts_with("?P<") {
+                    Some(3)
+                } else if rest.starts_with("?<") {
+                    Some(2)
+                } else {
+                    None
+                };
+                match open.and_then(|o| rest[o..].find('>').map(|e| (o, e))) {
+                    Some((o, e)) => {
+                        let name = &rest[o..o + e];
+                        let unique = if names.iter().any(|n| n == name) {
+                            format!("{name}__sprig_dup{}", names.len())
+                        } else {
+                            name.to_owned()
+                        };
+                        names.push(name.to_owned());
+                        out.push_str(&format!("(?P<{unique}>"));
+                        i += rest[..o + e + 1].chars().count();
+                    }
+                    None => out.push('('),
+                }
             }
             _ => out.push(c),
         }
     }
-    out
+    Ok(out)
+}
+
+/// The length of a well-formed repeat body after `{` (`3}`, `3,}`, `3,5}`) and its largest count.
+fn repeat_len(rest: &str) -> Option<(usize, u64)> {
+    let b = rest.as_bytes();
+    let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let n1 = digits(0);
+    if n1 == 0 {
+        return None;
+    }
+    let min: u64 = rest[..n1].parse().unwrap_or(u64::MAX);
+    match b.get(n1) {
+        Some(b'}') => Some((n1 + 1, min)),
+        Some(b',') => {
+            let n2 = digits(n1 + 1);
+            if b.get(n1 + 1 + n2) != Some(&b'}') {
+                return None;
+            }
+            let max = if n2 == 0 {
+                min
+            } else {
+                rest[n1 + 1..n1 + 1 + n2].parse().unwrap_or(u64::MAX)
+            };
+            Some((n1 + n2 + 2, max.max(min)))
+        }
+        _ => None,
+    }
 }
 
 /// `regexp.Compile`, with Go's error wording around the crate's explanation.
 pub fn compile(pattern: &str) -> Result<Regex, FuncError> {
-    regex::RegexBuilder::new(&translate(pattern))
+    let translated = translate(pattern).map_err(FuncError::new)?;
+    regex::RegexBuilder::new(&translated)
         .octal(true)
         .build()
         .map_err(|e| {
@@ -114,14 +222,17 @@ pub fn compile(pattern: &str) -> Result<Regex, FuncError> {
         })
 }
 
-/// Go's `regexp.MustCompile` panic text.
+/// Go's `regexp.MustCompile` panic text (the pattern back-quoted when it can be).
 fn must_compile(pattern: &str) -> Result<Regex, FuncError> {
     compile(pattern).map_err(|e| {
-        FuncError::new(format!(
-            "regexp: Compile({}): {}",
-            crate::go::quote(pattern),
-            e.message
-        ))
+        let can_backquote =
+            !pattern.contains('`') && pattern.chars().all(|c| c == '\t' || !c.is_control());
+        let quoted = if can_backquote {
+            format!("`{pattern}`")
+        } else {
+            crate::go::quote(pattern)
+        };
+        FuncError::new(format!("regexp: Compile({quoted}): {}", e.message))
     })
 }
 
@@ -357,6 +468,12 @@ mod tests {
         assert!(!re(r"^\w$").is_match("é"));
         assert!(re(r"\Qa.b\E").is_match("xa.by"));
         assert!(!re(r"\Qa.b\E").is_match("axb"));
+        assert!(re("a{,3}").is_match("a{,3}"));
+        assert!(compile(r"(a)\1").is_err());
+        assert!(re(r"\101").is_match("A"));
+        assert!(compile("a{1001}").is_err());
+        assert!(re("a{2,1000}").is_match("aa"));
+        assert!(re("(?P<n>a)(?P<n>b)").is_match("ab"));
     }
 
     #[test]
