@@ -1253,7 +1253,7 @@ fn check_keys(v: &Value, node: Node<'_>, path: &mut Path) -> Result<(), ApplyErr
             }
         }
         Value::Array(items) if node.is_assoc() => {
-            let mut seen: Vec<Element> = Vec::new();
+            let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
             for (i, item) in items.iter().enumerate() {
                 let Some(e) = item_element(item, node) else {
                     let missing = match node.keys() {
@@ -1269,7 +1269,7 @@ fn check_keys(v: &Value, node: Node<'_>, path: &mut Path) -> Result<(), ApplyErr
                         missing.unwrap_or("")
                     )));
                 };
-                if seen.contains(&e) {
+                if !seen.insert(e.encode()) {
                     let mut p = path.clone();
                     p.push(e);
                     return Err(ApplyError::Invalid(format!(
@@ -1281,7 +1281,6 @@ fn check_keys(v: &Value, node: Node<'_>, path: &mut Path) -> Result<(), ApplyErr
                 path.push(e.clone());
                 check_keys(item, node.item(), path)?;
                 path.pop();
-                seen.push(e);
             }
         }
         _ => {}
@@ -1314,12 +1313,11 @@ fn walk_set(v: &Value, node: Node<'_>, path: &mut Path, set: &mut FieldSet) {
         }
         (Value::Array(items), n) if n.is_assoc() => match item_elements(items, node) {
             Some(elements) => {
-                let mut seen: Vec<&Element> = Vec::new();
+                let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
                 for (item, e) in items.iter().zip(&elements) {
                     path.push(e.clone());
-                    if !seen.contains(&e) {
+                    if seen.insert(e.encode()) {
                         walk_set(item, node.item(), path, set);
-                        seen.push(e);
                     }
                     set.insert(path);
                     path.pop();
@@ -1386,48 +1384,61 @@ fn merge_lists(
     rpe: &[Element],
     item: Node<'_>,
 ) -> Vec<Value> {
-    let find = |pes: &[Element], e: &Element| pes.iter().position(|x| x == e);
-    let mut shared: std::collections::VecDeque<&Element> =
-        rpe.iter().filter(|e| find(lpe, e).is_some()).collect();
+    use std::collections::{HashMap, HashSet, VecDeque};
+    let lkeys: Vec<String> = lpe.iter().map(Element::encode).collect();
+    let rkeys: Vec<String> = rpe.iter().map(Element::encode).collect();
+    // Live items by key; a key the live list repeats maps to no item, so the applied item
+    // replaces all its copies.
+    let mut live: HashMap<&str, Option<usize>> = HashMap::new();
+    for (i, k) in lkeys.iter().enumerate() {
+        live.entry(k.as_str())
+            .and_modify(|v| *v = None)
+            .or_insert(Some(i));
+    }
+    let applied: HashSet<&str> = rkeys.iter().map(String::as_str).collect();
+    let live_item = |k: &str| live.get(k).copied().flatten().map(|i| &lhs[i]);
+    let mut shared: VecDeque<&str> = rkeys
+        .iter()
+        .map(String::as_str)
+        .filter(|k| live.contains_key(k))
+        .collect();
     let mut next_shared = shared.pop_front();
-    let mut merged_rhs: Vec<&Element> = Vec::new();
+    let mut merged_rhs: HashSet<&str> = HashSet::new();
     let mut out = Vec::with_capacity(lhs.len().max(rhs.len()));
     let (mut li, mut ri) = (0, 0);
-    while li < lpe.len() || ri < rpe.len() {
-        if li < lpe.len() && ri < rpe.len() {
-            let pe = &lpe[li];
-            if pe == &rpe[ri] {
-                merged_rhs.push(pe);
-                out.extend(merge_values(Some(&lhs[li]), Some(&rhs[ri]), item));
+    while li < lkeys.len() || ri < rkeys.len() {
+        if li < lkeys.len() && ri < rkeys.len() {
+            let k = lkeys[li].as_str();
+            if k == rkeys[ri] {
+                merged_rhs.insert(k);
+                out.extend(merge_values(live_item(k), Some(&rhs[ri]), item));
                 li += 1;
                 ri += 1;
                 next_shared = shared.pop_front();
                 continue;
             }
-            if find(rpe, pe).is_some() && next_shared.is_some_and(|n| n != pe) {
+            if applied.contains(k) && next_shared.is_some_and(|n| n != k) {
                 li += 1;
                 continue;
             }
         }
-        if li < lpe.len() {
-            let pe = &lpe[li];
-            match find(rpe, pe) {
-                None => {
-                    out.push(lhs[li].clone());
-                    li += 1;
-                    continue;
-                }
-                Some(_) if merged_rhs.contains(&pe) => li += 1,
-                Some(_) => {}
+        if li < lkeys.len() {
+            let k = lkeys[li].as_str();
+            if !applied.contains(k) {
+                out.push(lhs[li].clone());
+                li += 1;
+                continue;
+            }
+            if merged_rhs.contains(k) {
+                li += 1;
             }
         }
-        if ri < rpe.len() {
-            let pe = &rpe[ri];
-            merged_rhs.push(pe);
-            let live_item = find(lpe, pe).map(|i| &lhs[i]);
-            out.extend(merge_values(live_item, Some(&rhs[ri]), item));
+        if ri < rkeys.len() {
+            let k = rkeys[ri].as_str();
+            merged_rhs.insert(k);
+            out.extend(merge_values(live_item(k), Some(&rhs[ri]), item));
             ri += 1;
-            if next_shared.is_some_and(|n| n == pe) {
+            if next_shared == Some(k) {
                 next_shared = shared.pop_front();
             }
         }
@@ -1607,17 +1618,57 @@ fn compare(
             compare_leaf(l, r, path, cmp);
             return;
         }
-        let mut all: Vec<&Element> = Vec::new();
-        for e in le.iter().chain(re.iter()) {
-            if !all.contains(&e) {
-                all.push(e);
+        // Items grouped by key, in first-seen order (live first).
+        let mut order: Vec<&Element> = Vec::new();
+        let mut groups: std::collections::HashMap<String, (Vec<&Value>, Vec<&Value>)> =
+            std::collections::HashMap::new();
+        for (side, (items, elements)) in [(ll, &le), (rl, &re)].into_iter().enumerate() {
+            for (item, e) in items.iter().zip(elements.iter()) {
+                let group = groups.entry(e.encode()).or_insert_with(|| {
+                    order.push(e);
+                    (Vec::new(), Vec::new())
+                });
+                if side == 0 {
+                    group.0.push(item);
+                } else {
+                    group.1.push(item);
+                }
             }
         }
-        for e in all {
-            let li = le.iter().position(|x| x == e).map(|i| &ll[i]);
-            let ri = re.iter().position(|x| x == e).map(|i| &rl[i]);
+        for e in order {
+            let Some((lv, rv)) = groups.get(&e.encode()) else {
+                continue;
+            };
             path.push(e.clone());
-            compare(li, ri, node.item(), path, cmp);
+            // Repeated keys (only possible in stored data) are compared as a whole.
+            match (lv.len(), rv.len()) {
+                (0..=1, 0..=1) => {
+                    compare(
+                        lv.first().copied(),
+                        rv.first().copied(),
+                        node.item(),
+                        path,
+                        cmp,
+                    );
+                }
+                (2.., 2..) => {
+                    if lv != rv {
+                        cmp.modified.insert(path);
+                    }
+                }
+                (2.., _) => {
+                    if let Some(r) = rv.first() {
+                        compare(None, Some(r), node.item(), path, cmp);
+                    }
+                    cmp.removed.insert(path);
+                }
+                (_, _) => {
+                    if let Some(l) = lv.first() {
+                        compare(Some(l), None, node.item(), path, cmp);
+                    }
+                    cmp.added.insert(path);
+                }
+            }
             path.pop();
         }
     } else {
@@ -2549,6 +2600,87 @@ mod tests {
             got["metadata"]["annotations"],
             live["metadata"]["annotations"]
         );
+    }
+
+    /// Set-list merge order: shared items take the applied order, live-only items stay next
+    /// to their live neighbours (cases from structured-merge-diff's behaviour).
+    #[test]
+    fn set_lists_merge_in_upstream_order() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("abc", "ab", "abc"),
+            ("ab", "abc", "abc"),
+            ("abc", "", "abc"),
+            ("", "abc", "abc"),
+            ("ab", "ba", "ba"),
+            ("abc", "def", "abcdef"),
+            ("abc", "cdef", "abcdef"),
+            ("abcgf", "cdef", "abcgdef"),
+            ("abc", "defxyz", "abcdefxyz"),
+            ("cdef", "ace", "acdef"),
+            ("abcxyz", "def", "abcxyzdef"),
+            ("abcxyz", "defxyz", "abcdefxyz"),
+            ("cagf", "cfag", "cfag"),
+            ("abcd", "defa", "bcdefa"),
+            ("cdefghij", "2h3e4kl", "cdfg2hij3e4kl"),
+            ("abcdefghij", "1b2h3e4kl", "a1bcdfg2hij3e4kl"),
+            // Live duplicates: kept while not applied, collapsed into the applied item.
+            ("abb", "c", "abbc"),
+            ("abb", "b", "ab"),
+            ("abb", "a", "abb"),
+            ("abcdec", "1b2ed", "a1bc2ecd"),
+            ("abcdec", "1b2ced", "a1b2ced"),
+            ("aabb", "bcd", "aabcd"),
+            ("aabb", "", "aabb"),
+            ("cagfca", "cfag", "cfag"),
+        ];
+        let meta = smp_schema::object_meta()
+            .map(Node::Struct)
+            .expect("ObjectMeta");
+        let list =
+            |s: &str| json!({"finalizers": s.chars().map(|c| c.to_string()).collect::<Vec<_>>()});
+        for (lhs, rhs, out) in cases {
+            let got = merge_values(Some(&list(lhs)), Some(&list(rhs)), meta).expect("merged");
+            assert_eq!(got, list(out), "{lhs} + {rhs}");
+        }
+    }
+
+    /// Keyed-list merge order, and live duplicates collapsing into the applied item.
+    #[test]
+    fn keyed_lists_merge_in_upstream_order() {
+        let node = Node::Struct(smp_schema::type_info("core/v1.PodSpec").expect("PodSpec"));
+        let pod = |items: Value| json!({"containers": items});
+        let cases = [
+            (
+                json!([{"name": "b", "image": "2"}]),
+                json!([{"name": "a"}, {"name": "b"}, {"name": "c"}]),
+                json!([{"name": "a"}, {"name": "b", "image": "2"}, {"name": "c"}]),
+            ),
+            (
+                json!([{"name": "a"}, {"name": "b"}, {"name": "c"}]),
+                json!([{"name": "c"}, {"name": "b"}]),
+                json!([{"name": "a"}, {"name": "c"}, {"name": "b"}]),
+            ),
+            (
+                json!([{"name": "a"}, {"name": "b"}, {"name": "c"}]),
+                json!([{"name": "c"}, {"name": "a"}]),
+                json!([{"name": "b"}, {"name": "c"}, {"name": "a"}]),
+            ),
+            (
+                json!([{"name": "a", "tty": true}, {"name": "b"}, {"name": "a", "tty": false, "stdin": true}]),
+                json!([{"name": "a", "stdin": false}, {"name": "c"}, {"name": "b"}]),
+                json!([{"name": "a", "stdin": false}, {"name": "c"}, {"name": "b"}]),
+            ),
+            (
+                json!([{"name": "a", "tty": true}, {"name": "a", "tty": false}]),
+                json!([]),
+                json!([{"name": "a", "tty": true}, {"name": "a", "tty": false}]),
+            ),
+        ];
+        for (lhs, rhs, out) in cases {
+            let got = merge_values(Some(&pod(lhs.clone())), Some(&pod(rhs.clone())), node)
+                .expect("merged");
+            assert_eq!(got, pod(out), "{lhs} + {rhs}");
+        }
     }
 
     #[test]
