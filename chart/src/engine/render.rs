@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::{Rc, Weak};
 
-use gotmpl::{FuncError, FuncMap, MissingKey, Options, Templates, Value};
+use gotmpl::{FuncError, FuncMap, Options, Templates, Value};
 use thiserror::Error;
 
 use super::funcs;
@@ -321,12 +321,11 @@ fn build_set(ctx: &Rc<Context>, entries: &[(String, Rc<str>)]) -> Result<Rc<SetC
     funcs.insert("include".to_owned(), include_func(Rc::downgrade(&cell)));
     funcs.insert("tpl".to_owned(), tpl_func(Rc::downgrade(ctx)));
     funcs.insert("required".to_owned(), required_func(ctx.lint_mode));
-    // Room for Helm's own include limit (1000 nestings of one name) to be the one that trips.
+    // Helm v2's Go 1.14 semantics, with room for Helm's own include limit (1000 nestings of
+    // one name) to be the one that trips.
     let options = Options {
-        missing_key: MissingKey::Zero,
-        eager_and_or: true,
         max_depth: 1100,
-        ..Options::default()
+        ..Options::helm_v2()
     };
     let mut set = Templates::new(funcs)
         .with_name("gotpl")
