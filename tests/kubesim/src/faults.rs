@@ -683,7 +683,14 @@ impl FaultInjector {
             }
             Some(FaultAction::Respond(e)) => PreOutcome::Respond(error_response(e)),
             Some(FaultAction::Reset) => PreOutcome::Abort,
-            Some(FaultAction::Hang) => std::future::pending().await,
+            Some(FaultAction::Hang) => {
+                // A hung request never reaches the pipeline's own log call, so log it here
+                // (code 0: no answer).
+                let mut entry = LogEntry::for_request(req);
+                entry.fault = Some("hang".to_owned());
+                self.record(entry);
+                std::future::pending().await
+            }
             Some(
                 FaultAction::ResetAfterHeaders
                 | FaultAction::SlowBody { .. }
@@ -1438,6 +1445,10 @@ mod tests {
         )
         .await;
         assert!(hung.is_err());
+        let logged = inj.log_entries();
+        assert_eq!(logged.len(), 1);
+        assert_eq!(logged[0].code, 0);
+        assert_eq!(logged[0].fault.as_deref(), Some("hang"));
         inj.add_rule_json(&json!({"match": {"client": {"listener": 0}}, "action": {"type": "partition", "reset": true}}))
             .expect("add");
         assert!(inj.partitioned(&r));

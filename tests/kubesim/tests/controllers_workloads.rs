@@ -855,3 +855,53 @@ async fn realistic_delays_still_converge() {
         t0.elapsed()
     );
 }
+
+#[tokio::test]
+async fn on_failure_jobs_restart_containers_until_the_backoff_limit() {
+    let s = store();
+    let mut events = s.subscribe();
+    let _c = start(&s);
+    let mut j = job("retry", 2, json!({"sim.k8s.io/exit-code": "3"}));
+    j["spec"]["template"]["spec"]["restartPolicy"] = json!("OnFailure");
+    create(&s, "batch", "v1", "jobs", "default", j);
+    let j = wait_until(
+        10,
+        "job failed",
+        getter(&s, "batch", "v1", "jobs", "default", "retry"),
+        |j| cond(j, "Failed").is_some_and(|c| c["status"] == "True"),
+    )
+    .await;
+    assert_eq!(
+        cond(&j, "Failed").expect("failed")["reason"],
+        "BackoffLimitExceeded"
+    );
+    assert_eq!(j["status"]["failed"], 1);
+    // One pod, restarted in place rather than replaced, then removed with the failed Job's
+    // remaining pods.
+    let mut pod_names = std::collections::BTreeSet::new();
+    let mut max_restarts = 0;
+    let mut last_exit = Value::Null;
+    while let Ok(ev) = events.try_recv() {
+        if ev.key.resource != "pods" {
+            continue;
+        }
+        pod_names.insert(ev.name.clone());
+        let c = &ev.object["status"]["containerStatuses"][0];
+        if let Some(n) = c["restartCount"].as_i64()
+            && n > max_restarts
+        {
+            max_restarts = n;
+            last_exit = c["lastState"]["terminated"]["exitCode"].clone();
+        }
+    }
+    assert_eq!(pod_names.len(), 1, "{pod_names:?}");
+    assert_eq!(max_restarts, 3);
+    assert_eq!(last_exit, 3);
+    wait_until(
+        10,
+        "pod removed",
+        || Some(json!(list(&s, "", "pods", "default").len())),
+        |n| *n == 0,
+    )
+    .await;
+}

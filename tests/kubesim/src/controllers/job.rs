@@ -60,9 +60,28 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
     }
     let ts = now();
     let succeeded = pods.iter().filter(|p| pod_phase(p) == "Succeeded").count() as i64;
-    let failed = pods.iter().filter(|p| pod_phase(p) == "Failed").count() as i64;
+    let mut failed = pods.iter().filter(|p| pod_phase(p) == "Failed").count() as i64;
     let active: Vec<&Arc<Value>> = pods.iter().filter(|p| pod_active(p)).collect();
     let ready = active.iter().filter(|p| pod_ready(p)).count() as i64;
+    // With restartPolicy OnFailure containers restart in place, and each restart counts
+    // against backoffLimit.
+    let on_failure = job
+        .pointer("/spec/template/spec/restartPolicy")
+        .and_then(Value::as_str)
+        == Some("OnFailure");
+    let restarts: i64 = if on_failure {
+        active
+            .iter()
+            .filter_map(|p| {
+                p.pointer("/status/containerStatuses")
+                    .and_then(Value::as_array)
+            })
+            .flatten()
+            .filter_map(|c| c.get("restartCount").and_then(Value::as_i64))
+            .sum()
+    } else {
+        0
+    };
     let completions = job
         .pointer("/spec/completions")
         .and_then(Value::as_i64)
@@ -133,7 +152,7 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
         push(&job, &mut conds, "Complete", "CompletionsReached", msg);
         status.insert("completionTime".to_owned(), json!(ts));
         done = true;
-    } else if failed > backoff_limit || deadline_passed {
+    } else if failed + restarts > backoff_limit || deadline_passed {
         let (reason, msg) = if deadline_passed {
             (
                 "DeadlineExceeded",
@@ -151,6 +170,8 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
         for p in &active {
             ctx.delete(&pods_ri, p)?;
         }
+        // The pods terminated for the failure count as failed, as the real controller counts.
+        failed += active.len() as i64;
     } else if !suspended {
         let want = parallelism.min(completions - succeeded);
         let missing = want - active.len() as i64;

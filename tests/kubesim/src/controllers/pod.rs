@@ -62,7 +62,7 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
         if !ctx.gate(&format!("{id}/finish"), run, key) {
             return Ok(());
         }
-        return finish(ctx, &pod);
+        return finish(ctx, &pod, key);
     }
     Ok(())
 }
@@ -334,9 +334,13 @@ fn start(ctx: &mut Ctx, pod: &Value, node_name: &str, key: &Key) -> Result<(), A
     Ok(())
 }
 
-fn finish(ctx: &mut Ctx, pod: &Value) -> Result<(), ApiError> {
+fn finish(ctx: &mut Ctx, pod: &Value, key: &Key) -> Result<(), ApiError> {
     let ts = now();
     let code = exit_code(pod);
+    if code != 0 && pod.pointer("/spec/restartPolicy").and_then(Value::as_str) == Some("OnFailure")
+    {
+        return restart_failed(ctx, pod, key, code, &ts);
+    }
     let (phase, reason) = if code == 0 {
         ("Succeeded", "Completed")
     } else {
@@ -388,6 +392,64 @@ fn finish(ctx: &mut Ctx, pod: &Value) -> Result<(), ApiError> {
     m.insert("conditions".to_owned(), json!(conds));
     m.insert("containerStatuses".to_owned(), json!(statuses));
     ctx.write_status(&ctx.res.pods.clone(), pod, status)
+}
+
+/// A failed container of an `OnFailure` pod restarts in place: its `restartCount` grows, the
+/// failed run becomes `lastState`, and the next run is timed afresh. The pod stays Running.
+fn restart_failed(
+    ctx: &mut Ctx,
+    pod: &Value,
+    key: &Key,
+    code: i64,
+    ts: &str,
+) -> Result<(), ApiError> {
+    let pod_uid = uid(pod).to_owned();
+    let mut status = pod.get("status").cloned().unwrap_or_else(|| json!({}));
+    let Some(list) = status
+        .get_mut("containerStatuses")
+        .and_then(Value::as_array_mut)
+    else {
+        return Err(ApiError::internal(
+            "pod has no container statuses to restart",
+        ));
+    };
+    for c in list.iter_mut() {
+        let cname = c
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let started = c
+            .pointer("/state/running/startedAt")
+            .cloned()
+            .unwrap_or_else(|| json!(ts));
+        let restarts = c.get("restartCount").and_then(Value::as_i64).unwrap_or(0) + 1;
+        c["restartCount"] = json!(restarts);
+        c["lastState"] = json!({"terminated": {
+            "exitCode": code, "reason": "Error", "startedAt": started, "finishedAt": ts,
+            "containerID": container_id(&pod_uid, &cname),
+        }});
+        c["state"] = json!({"running": {"startedAt": ts}});
+    }
+    ctx.write_status(&ctx.res.pods.clone(), pod, status)?;
+    // The next run starts after a crash-loop style backoff that grows with the restarts, so
+    // the owning Job sees each failure before the next one.
+    let restarts = u32::try_from(
+        pod.pointer("/status/containerStatuses/0/restartCount")
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+            + 1,
+    )
+    .unwrap_or(u32::MAX);
+    let step = ctx.delay().max(Duration::from_millis(20));
+    let backoff = (step * restarts.min(50)).min(Duration::from_secs(10));
+    let run = run_duration(pod).unwrap_or(Duration::ZERO);
+    ctx.gates.insert(
+        format!("{pod_uid}/finish"),
+        tokio::time::Instant::now() + backoff + run,
+    );
+    ctx.requeue(key.clone());
+    Ok(())
 }
 
 /// The QoS class of a pod: Guaranteed when every container's cpu and memory limits equal its
