@@ -860,7 +860,7 @@ fn list_options(ctx: &Ctx<'_>, ri: &ResourceInfo) -> Result<ListOptions, ApiErro
 
 fn list(ctx: &Ctx<'_>, ri: &ResourceInfo, rp: &ResourcePath) -> Result<Response<Body>, ApiError> {
     let opts = list_options(ctx, ri)?;
-    let l = ctx.store().list(ri, rp.namespace.as_deref(), &opts)?;
+    let l = ctx.store().list_raw(ri, rp.namespace.as_deref(), &opts)?;
     let mut meta = json!({"resourceVersion": l.resource_version.to_string()});
     if let Some(c) = &l.continue_token {
         meta["continue"] = json!(c);
@@ -868,22 +868,78 @@ fn list(ctx: &Ctx<'_>, ri: &ResourceInfo, rp: &ResourcePath) -> Result<Response<
     if let Some(n) = l.remaining_item_count {
         meta["remainingItemCount"] = json!(n);
     }
-    let (kind, api_version, items): (String, String, Vec<Value>) = match ctx.fmt {
-        Format::Json => (
-            format!("{}List", ri.kind),
-            ri.api_version(),
-            l.items.iter().map(|o| (**o).clone()).collect(),
-        ),
+    // Serialized by hand so the (possibly large) items are written once, never copied.
+    let mut buf: Vec<u8> = Vec::with_capacity(256 + l.items.len() * 512);
+    let (kind, api_version) = match ctx.fmt {
+        Format::Json => (format!("{}List", ri.kind), ri.api_version()),
         Format::PartialMetadata => (
             "PartialObjectMetadataList".to_owned(),
             "meta.k8s.io/v1".to_owned(),
-            l.items.iter().map(|o| partial_metadata(o)).collect(),
         ),
     };
-    Ok(json_body(
-        200,
-        &json!({"kind": kind, "apiVersion": api_version, "metadata": meta, "items": items}),
-    ))
+    buf.extend_from_slice(b"{\"apiVersion\":");
+    write_json(&mut buf, &Value::String(api_version));
+    buf.extend_from_slice(b",\"items\":[");
+    let av = Value::String(ri.api_version());
+    let kv = Value::String(ri.kind.clone());
+    for (i, o) in l.items.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        match ctx.fmt {
+            Format::Json => write_presented(&mut buf, o, &av, &kv),
+            Format::PartialMetadata => write_json(&mut buf, &partial_metadata(o)),
+        }
+    }
+    buf.extend_from_slice(b"],\"kind\":");
+    write_json(&mut buf, &Value::String(kind));
+    buf.extend_from_slice(b",\"metadata\":");
+    write_json(&mut buf, &meta);
+    buf.push(b'}');
+    let mut r = Response::new(Body::from(buf));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(r)
+}
+
+fn write_json(buf: &mut Vec<u8>, v: &Value) {
+    // Writing a Value into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *buf, v);
+}
+
+/// Writes a stored object with `apiVersion` and `kind` replaced, without copying it.
+fn write_presented(buf: &mut Vec<u8>, o: &Value, api_version: &Value, kind: &Value) {
+    let Some(m) = o.as_object() else {
+        write_json(buf, o);
+        return;
+    };
+    buf.push(b'{');
+    let mut first = true;
+    let mut field = |buf: &mut Vec<u8>, k: &str, v: &Value| {
+        if !first {
+            buf.push(b',');
+        }
+        first = false;
+        write_json(buf, &Value::String(k.to_owned()));
+        buf.push(b':');
+        write_json(buf, v);
+    };
+    if !m.contains_key("apiVersion") {
+        field(buf, "apiVersion", api_version);
+    }
+    for (k, v) in m {
+        match k.as_str() {
+            "apiVersion" => field(buf, k, api_version),
+            "kind" => field(buf, k, kind),
+            _ => field(buf, k, v),
+        }
+    }
+    if !m.contains_key("kind") {
+        field(buf, "kind", kind);
+    }
+    buf.push(b'}');
 }
 
 fn create(ctx: &Ctx<'_>, ri: &Arc<ResourceInfo>, ns: &str) -> Result<Response<Body>, ApiError> {

@@ -39,6 +39,22 @@ struct Args {
     /// Answer streaming-list watches (sendInitialEvents) with 422 so clients fall back.
     #[arg(long)]
     no_streaming_lists: bool,
+    /// Serve the API over TLS with a self-signed certificate (default: on with --token-file,
+    /// because kubectl sends tokens only over https).
+    #[arg(long)]
+    tls: Option<bool>,
+    /// Do not run the fake controllers (Deployments, Pods, Jobs, ...).
+    #[arg(long)]
+    no_controllers: bool,
+    /// Run the fake controllers without delays.
+    #[arg(long)]
+    instant_controllers: bool,
+    /// Seed of the fault injector's RNG.
+    #[arg(long, default_value_t = 1)]
+    fault_seed: u64,
+    /// Append the request log (JSONL) to this file.
+    #[arg(long)]
+    audit_log: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -63,7 +79,21 @@ async fn main() -> anyhow::Result<()> {
         .api_ports(args.api_ports)
         .legacy_apis(args.legacy_apis)
         .authorization_rbac(rbac)
-        .streaming_lists(!args.no_streaming_lists);
+        .streaming_lists(!args.no_streaming_lists)
+        .fault_seed(args.fault_seed)
+        .controllers(if args.no_controllers {
+            None
+        } else if args.instant_controllers {
+            Some(kubesim::controllers::ControllerConfig::instant())
+        } else {
+            Some(kubesim::controllers::ControllerConfig::default())
+        });
+    if let Some(t) = args.tls {
+        b = b.tls(t);
+    }
+    if let Some(p) = &args.audit_log {
+        b = b.audit_log(p.clone());
+    }
     if let Some(a) = &args.admin_listen {
         b = b.admin_listen(a.clone());
     }

@@ -576,8 +576,23 @@ impl Store {
             .collect()
     }
 
-    /// Lists objects; `ns` of `None` lists across namespaces.
+    /// Lists objects; `ns` of `None` lists across namespaces. Items carry the requested
+    /// version's `apiVersion` and `kind`.
     pub fn list(
+        &self,
+        ri: &ResourceInfo,
+        ns: Option<&str>,
+        opts: &ListOptions,
+    ) -> Result<ObjectList, ApiError> {
+        let mut l = self.list_raw(ri, ns, opts)?;
+        l.items = l.items.iter().map(|o| Arc::new(present(ri, o))).collect();
+        Ok(l)
+    }
+
+    /// Like [`Store::list`], but the items are the stored values as they are (shared, not
+    /// copied; their `apiVersion` may name another served version). The lock is held only
+    /// while the matching entries are collected.
+    pub fn list_raw(
         &self,
         ri: &ResourceInfo,
         ns: Option<&str>,
@@ -626,7 +641,7 @@ impl Store {
                     let items: Vec<Arc<Value>> = live
                         .values()
                         .filter(|o| matches(ri, o, ns, opts))
-                        .map(|o| Arc::new(present(ri, o)))
+                        .cloned()
                         .collect();
                     return Ok(ObjectList {
                         resource_version: rev,
@@ -1567,7 +1582,7 @@ fn page(
             continue;
         }
         last = Some(k.clone());
-        items.push(Arc::new(present(ri, o)));
+        items.push(o.clone());
     }
     let continue_token = if remaining > 0 {
         last.map(|(ns, name)| encode_continue(rev, &ns, &name))
