@@ -82,6 +82,7 @@ pub(crate) fn parse(
         text: text_rc,
         parse_name,
         legacy,
+        depth: 0,
     };
     let root = p.parse_top()?;
     p.add_tree(name.to_owned(), root)?;
@@ -103,7 +104,12 @@ struct Parser<'a> {
     parse_name: Rc<str>,
     /// Go 1.14 wording: lexer errors are reported as "unexpected ERROR in CONTEXT".
     legacy: bool,
+    /// Current nesting of controls and parentheses.
+    depth: usize,
 }
+
+/// Maximum nesting of control structures and parenthesized pipelines in one template.
+pub const MAX_NESTING: usize = 100;
 
 /// What ends an item list.
 enum Stop {
@@ -352,10 +358,23 @@ impl Parser<'_> {
             BranchKind::Range => "range",
             BranchKind::With => "with",
         };
+        self.enter()?;
         let saved_vars = self.vars.len();
         let result = self.control_inner(kind, context);
         self.vars.truncate(saved_vars);
+        self.depth -= 1;
         result
+    }
+
+    /// Counts one level of nesting (a control structure or a parenthesized pipeline). Parsing,
+    /// executing and dropping a tree all recurse along its nesting, so it is bounded well below
+    /// what a thread's stack holds; real charts nest a handful of levels.
+    fn enter(&mut self) -> PResult<()> {
+        if self.depth >= MAX_NESTING {
+            return Err(self.error("max expression depth exceeded"));
+        }
+        self.depth += 1;
+        Ok(())
     }
 
     fn control_inner(&mut self, kind: BranchKind, context: &str) -> PResult<Node> {
@@ -663,9 +682,12 @@ impl Parser<'_> {
                     .map_err(|e| self.error(e))?;
                 Arg::Number(n)
             }
-            Kind::LeftParen => Arg::Pipe(Box::new(
-                self.pipeline("parenthesized pipeline", Kind::RightParen)?,
-            )),
+            Kind::LeftParen => {
+                self.enter()?;
+                let pipe = self.pipeline("parenthesized pipeline", Kind::RightParen);
+                self.depth -= 1;
+                Arg::Pipe(Box::new(pipe?))
+            }
             Kind::String | Kind::RawString => {
                 let text = unquote(&token.val).map_err(|e| self.error(e))?;
                 Arg::String {
@@ -1123,6 +1145,34 @@ mod tests {
         let a = trees.iter().find(|t| t.name == "a").unwrap();
         assert_eq!(a.root.to_string(), "x");
         assert_eq!(a.parse_name.as_ref(), "t");
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let deep = format!(
+            "{{{{ {}1{} }}}}",
+            "(".repeat(MAX_NESTING + 1),
+            ")".repeat(MAX_NESTING + 1)
+        );
+        assert_eq!(
+            show(&deep),
+            Err("template: t:1: max expression depth exceeded".to_owned())
+        );
+        let ifs = format!(
+            "{}x{}",
+            "{{if 1}}".repeat(MAX_NESTING + 1),
+            "{{end}}".repeat(MAX_NESTING + 1)
+        );
+        assert_eq!(
+            show(&ifs),
+            Err("template: t:1: max expression depth exceeded".to_owned())
+        );
+        let ok = format!(
+            "{}x{}",
+            "{{if 1}}".repeat(MAX_NESTING),
+            "{{end}}".repeat(MAX_NESTING)
+        );
+        assert!(show(&ok).is_ok());
     }
 
     #[test]
