@@ -48,19 +48,32 @@ async fn typed_crud() -> anyhow::Result<()> {
     let (_sim, client) = start().await?;
     let api: Api<ConfigMap> = Api::namespaced(client, "default");
 
-    let created = api.create(&PostParams::default(), &config_map("typed", "1")).await?;
+    let created = api
+        .create(&PostParams::default(), &config_map("typed", "1"))
+        .await?;
     let md = &created.metadata;
     assert!(md.uid.is_some() && md.resource_version.is_some() && md.creation_timestamp.is_some());
 
-    let err = api_error(api.create(&PostParams::default(), &config_map("typed", "1")).await.unwrap_err());
+    let err = api_error(
+        api.create(&PostParams::default(), &config_map("typed", "1"))
+            .await
+            .unwrap_err(),
+    );
     assert_eq!((err.code, err.reason.as_str()), (409, "AlreadyExists"));
 
     let mut fetched = api.get("typed").await?;
     fetched.data = Some([("key".to_owned(), "2".to_owned())].into());
-    let replaced = api.replace("typed", &PostParams::default(), &fetched).await?;
-    assert_ne!(replaced.metadata.resource_version, created.metadata.resource_version);
+    let replaced = api
+        .replace("typed", &PostParams::default(), &fetched)
+        .await?;
+    assert_ne!(
+        replaced.metadata.resource_version,
+        created.metadata.resource_version
+    );
 
-    let listed = api.list(&ListParams::default().labels("suite=kube")).await?;
+    let listed = api
+        .list(&ListParams::default().labels("suite=kube"))
+        .await?;
     assert_eq!(listed.items.len(), 1);
     assert!(listed.metadata.resource_version.is_some());
 
@@ -74,16 +87,25 @@ async fn typed_crud() -> anyhow::Result<()> {
 async fn runtime_watcher_sees_changes() -> anyhow::Result<()> {
     let (_sim, client) = start().await?;
     let api: Api<ConfigMap> = Api::namespaced(client, "default");
-    api.create(&PostParams::default(), &config_map("before", "1")).await?;
+    api.create(&PostParams::default(), &config_map("before", "1"))
+        .await?;
 
-    let stream = watcher(api.clone(), watcher::Config::default().labels("suite=kube")).applied_objects();
+    let stream =
+        watcher(api.clone(), watcher::Config::default().labels("suite=kube")).applied_objects();
     let mut stream = Box::pin(stream);
     let first = tokio::time::timeout(Duration::from_secs(10), stream.try_next()).await??;
-    assert_eq!(first.and_then(|cm| cm.metadata.name).as_deref(), Some("before"));
+    assert_eq!(
+        first.and_then(|cm| cm.metadata.name).as_deref(),
+        Some("before")
+    );
 
-    api.create(&PostParams::default(), &config_map("after", "1")).await?;
+    api.create(&PostParams::default(), &config_map("after", "1"))
+        .await?;
     let next = tokio::time::timeout(Duration::from_secs(10), stream.try_next()).await??;
-    assert_eq!(next.and_then(|cm| cm.metadata.name).as_deref(), Some("after"));
+    assert_eq!(
+        next.and_then(|cm| cm.metadata.name).as_deref(),
+        Some("after")
+    );
     Ok(())
 }
 
@@ -91,9 +113,11 @@ async fn runtime_watcher_sees_changes() -> anyhow::Result<()> {
 async fn aggregated_discovery() -> anyhow::Result<()> {
     let (_sim, client) = start().await?;
     let discovery = Discovery::new(client).run_aggregated().await?;
-    for (group, version, kind) in
-        [("", "v1", "ConfigMap"), ("apps", "v1", "Deployment"), ("coordination.k8s.io", "v1", "Lease")]
-    {
+    for (group, version, kind) in [
+        ("", "v1", "ConfigMap"),
+        ("apps", "v1", "Deployment"),
+        ("coordination.k8s.io", "v1", "Lease"),
+    ] {
         let (resource, caps) = discovery
             .resolve_gvk(&GroupVersionKind::gvk(group, version, kind))
             .unwrap_or_else(|| panic!("{group}/{version} {kind} missing from discovery"));
@@ -103,7 +127,10 @@ async fn aggregated_discovery() -> anyhow::Result<()> {
     let (nodes, caps) = discovery
         .resolve_gvk(&GroupVersionKind::gvk("", "v1", "Node"))
         .expect("nodes in discovery");
-    assert_eq!((nodes.plural.as_str(), caps.scope), ("nodes", Scope::Cluster));
+    assert_eq!(
+        (nodes.plural.as_str(), caps.scope),
+        ("nodes", Scope::Cluster)
+    );
     Ok(())
 }
 
@@ -111,7 +138,8 @@ async fn aggregated_discovery() -> anyhow::Result<()> {
 async fn dynamic_server_side_apply() -> anyhow::Result<()> {
     let (_sim, client) = start().await?;
     let gvk = GroupVersionKind::gvk("apps", "v1", "Deployment");
-    let api: Api<DynamicObject> = Api::namespaced_with(client, "default", &ApiResource::from_gvk(&gvk));
+    let api: Api<DynamicObject> =
+        Api::namespaced_with(client, "default", &ApiResource::from_gvk(&gvk));
     let manifest = |replicas: i64| -> anyhow::Result<DynamicObject> {
         Ok(serde_json::from_value(serde_json::json!({
             "apiVersion": "apps/v1",
@@ -128,7 +156,13 @@ async fn dynamic_server_side_apply() -> anyhow::Result<()> {
         }))?)
     };
 
-    let first = api.patch("applied", &PatchParams::apply("conformance"), &Patch::Apply(manifest(1)?)).await?;
+    let first = api
+        .patch(
+            "applied",
+            &PatchParams::apply("conformance"),
+            &Patch::Apply(manifest(1)?),
+        )
+        .await?;
     assert_eq!(first.data["spec"]["replicas"], 1);
     let managers: Vec<_> = first
         .metadata
@@ -137,17 +171,28 @@ async fn dynamic_server_side_apply() -> anyhow::Result<()> {
         .flatten()
         .map(|m| (m.manager.clone(), m.operation.clone()))
         .collect();
-    assert!(managers.contains(&(Some("conformance".into()), Some("Apply".into()))), "{managers:?}");
+    assert!(
+        managers.contains(&(Some("conformance".into()), Some("Apply".into()))),
+        "{managers:?}"
+    );
 
     // Another manager changing an owned field conflicts, unless it forces.
     let err = api_error(
-        api.patch("applied", &PatchParams::apply("intruder"), &Patch::Apply(manifest(2)?))
-            .await
-            .unwrap_err(),
+        api.patch(
+            "applied",
+            &PatchParams::apply("intruder"),
+            &Patch::Apply(manifest(2)?),
+        )
+        .await
+        .unwrap_err(),
     );
     assert_eq!(err.code, 409, "{err:?}");
     let forced = api
-        .patch("applied", &PatchParams::apply("intruder").force(), &Patch::Apply(manifest(2)?))
+        .patch(
+            "applied",
+            &PatchParams::apply("intruder").force(),
+            &Patch::Apply(manifest(2)?),
+        )
         .await?;
     assert_eq!(forced.data["spec"]["replicas"], 2);
     Ok(())
@@ -158,7 +203,10 @@ async fn lease_update_conflict() -> anyhow::Result<()> {
     let (_sim, client) = start().await?;
     let api: Api<Lease> = Api::namespaced(client, "kube-node-lease");
     let lease = Lease {
-        metadata: ObjectMeta { name: Some("holder".to_owned()), ..ObjectMeta::default() },
+        metadata: ObjectMeta {
+            name: Some("holder".to_owned()),
+            ..ObjectMeta::default()
+        },
         ..Lease::default()
     };
     api.create(&PostParams::default(), &lease).await?;
@@ -170,17 +218,28 @@ async fn lease_update_conflict() -> anyhow::Result<()> {
 
     // The second writer read the same resourceVersion: compare-and-swap must fail.
     b.spec.get_or_insert_with(Default::default).holder_identity = Some("b".to_owned());
-    let err = api_error(api.replace("holder", &PostParams::default(), &b).await.unwrap_err());
+    let err = api_error(
+        api.replace("holder", &PostParams::default(), &b)
+            .await
+            .unwrap_err(),
+    );
     assert_eq!((err.code, err.reason.as_str()), (409, "Conflict"));
 
     // A Lease rejects an unconditional update.
     let mut unconditional = api.get("holder").await?;
     unconditional.metadata.resource_version = None;
-    let err = api_error(api.replace("holder", &PostParams::default(), &unconditional).await.unwrap_err());
+    let err = api_error(
+        api.replace("holder", &PostParams::default(), &unconditional)
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(err.code, 422, "{err:?}");
 
     let current = api.get("holder").await?;
-    assert_eq!(current.spec.and_then(|s| s.holder_identity).as_deref(), Some("a"));
+    assert_eq!(
+        current.spec.and_then(|s| s.holder_identity).as_deref(),
+        Some("a")
+    );
     Ok(())
 }
 
@@ -189,7 +248,11 @@ async fn watch_stream_lists_all_configmaps() -> anyhow::Result<()> {
     let (_sim, client) = start().await?;
     let api: Api<ConfigMap> = Api::namespaced(client, "default");
     for i in 0..5 {
-        api.create(&PostParams::default(), &config_map(&format!("paged-{i}"), "x")).await?;
+        api.create(
+            &PostParams::default(),
+            &config_map(&format!("paged-{i}"), "x"),
+        )
+        .await?;
     }
     // Paging through a list one object at a time.
     let mut seen = Vec::new();
@@ -202,7 +265,10 @@ async fn watch_stream_lists_all_configmaps() -> anyhow::Result<()> {
             None => break,
         }
     }
-    assert_eq!(seen, (0..5).map(|i| format!("paged-{i}")).collect::<Vec<_>>());
+    assert_eq!(
+        seen,
+        (0..5).map(|i| format!("paged-{i}")).collect::<Vec<_>>()
+    );
     let all: Vec<_> = watcher(api, watcher::Config::default().labels("suite=kube"))
         .applied_objects()
         .take(5)
