@@ -108,6 +108,7 @@ fn render_case(corpus: &Path, out: &Path, id: &str, case: &Path) -> Result<(), S
             ..CapabilitiesData::default()
         },
         lint_mode: false,
+        subchart_notes: false,
     };
     match render_release(&chart, &user, &options) {
         Ok(release) => {

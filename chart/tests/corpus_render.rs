@@ -123,6 +123,7 @@ fn case_options(meta: &serde_json::Value) -> RenderOptions {
             ..CapabilitiesData::default()
         },
         lint_mode: false,
+        subchart_notes: false,
     }
 }
 

@@ -34,6 +34,7 @@ fn options() -> RenderOptions {
             ..CapabilitiesData::default()
         },
         lint_mode: false,
+        subchart_notes: false,
     }
 }
 
@@ -312,6 +313,31 @@ fn release_assembly() {
     let off = values::read_values("sub:\n  enabled: false\n").unwrap();
     let r = render_release(&c, &off, &options()).unwrap();
     assert!(r.manifests.iter().all(|m| !m.source.contains("charts/sub")));
+
+    let mut with_sub_notes = options();
+    with_sub_notes.subchart_notes = true;
+    let r = render_release(&c, &Values::new(), &with_sub_notes).unwrap();
+    assert_eq!(r.notes, "sub notes\nThanks for installing top");
+
+    let mut old_kube = options();
+    old_kube.capabilities.kube_version = KubeVersion::from_git_version("v1.9.0+k3s1");
+    let mut strict = c.clone();
+    strict.metadata.kube_version = ">=1.10.0".into();
+    assert_eq!(
+        render_release(&strict, &Values::new(), &old_kube)
+            .unwrap_err()
+            .to_string(),
+        "Chart requires kubernetesVersion: >=1.10.0 which is incompatible with Kubernetes v1.9.0"
+    );
+    assert!(render_release(&strict, &Values::new(), &options()).is_ok());
+    let mut tiller = c.clone();
+    tiller.metadata.tiller_version = ">=3.0.0".into();
+    assert_eq!(
+        render_release(&tiller, &Values::new(), &options())
+            .unwrap_err()
+            .to_string(),
+        "Chart incompatible with Tiller v2.17.0"
+    );
 
     write(
         dir.path(),

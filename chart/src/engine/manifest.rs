@@ -10,6 +10,7 @@ use thiserror::Error;
 use super::render::{RenderError, RenderOptions, render};
 use crate::Chart;
 use crate::requirements::{self, RequirementsError};
+use crate::semver;
 use crate::values::{self, Values, ValuesError};
 use crate::yaml::{self, Object};
 
@@ -133,6 +134,9 @@ pub enum ReleaseError {
     /// A template failed.
     #[error(transparent)]
     Render(#[from] RenderError),
+    /// The chart's `tillerVersion` or `kubeVersion` constraint rejects the target.
+    #[error("{0}")]
+    Incompatible(String),
     /// A rendered document is not valid YAML.
     #[error("YAML parse error on {file}: {message}")]
     Yaml {
@@ -156,9 +160,19 @@ pub fn render_release(
     requirements::process_enabled(&mut chart, user)?;
     requirements::process_import_values(&mut chart)?;
     let computed = values::coalesce_values(&chart, user)?;
+    check_versions(&chart, options)?;
     let mut rendered = render(&chart, &computed, options)?;
+    // Tiller concatenates the notes it keeps with newlines (subchart notes only on request; Go's
+    // map order there, sorted here).
     let notes_name = format!("{}/templates/NOTES.txt", chart.metadata.name);
-    let notes = rendered.get(&notes_name).cloned().unwrap_or_default();
+    let notes: Vec<&str> = rendered
+        .iter()
+        .filter(|(name, _)| {
+            name.ends_with("NOTES.txt") && (options.subchart_notes || **name == notes_name)
+        })
+        .map(|(_, text)| text.as_str())
+        .collect();
+    let notes = notes.join("\n");
     rendered.retain(|name, _| !name.ends_with("NOTES.txt"));
     let (hooks, manifests) = sort_manifests(&rendered)?;
     Ok(Release {
@@ -168,6 +182,30 @@ pub fn render_release(
         values: computed,
         chart,
     })
+}
+
+/// Tiller's guards: the chart's `tillerVersion` must admit the Tiller version and its
+/// `kubeVersion` the cluster's (build metadata after `+` ignored).
+fn check_versions(chart: &Chart, options: &RenderOptions) -> Result<(), ReleaseError> {
+    let caps = &options.capabilities;
+    let tiller = &caps.tiller_version.sem_ver;
+    let m = &chart.metadata;
+    if !m.tiller_version.is_empty() && !semver::is_compatible_range(&m.tiller_version, tiller) {
+        return Err(ReleaseError::Incompatible(format!(
+            "Chart incompatible with Tiller {tiller}"
+        )));
+    }
+    if !m.kube_version.is_empty() {
+        let git = &caps.kube_version.git_version;
+        let k8s = git.split('+').next().unwrap_or(git);
+        if !semver::is_compatible_range(&m.kube_version, k8s) {
+            return Err(ReleaseError::Incompatible(format!(
+                "Chart requires kubernetesVersion: {} which is incompatible with Kubernetes {k8s}",
+                m.kube_version
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The `kind`, `metadata.name` and annotations of a document.

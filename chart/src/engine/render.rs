@@ -101,6 +101,8 @@ pub struct RenderOptions {
     pub capabilities: CapabilitiesData,
     /// Lint mode: `required` logs instead of failing.
     pub lint_mode: bool,
+    /// Keep the NOTES.txt of subcharts too (`--render-subchart-notes`).
+    pub subchart_notes: bool,
 }
 
 /// A rendering error, worded as Helm words it.
