@@ -42,6 +42,10 @@
 //!   (Go only converts `int64` and strings).
 //! * An integral float literal such as `5.0` given to an `int` parameter errors here; Go
 //!   converts constants (values from YAML are float64 and error in both).
+//! * The engine passes a literal `nil` and a missing value alike. For map parameters (`hasKey`,
+//!   `get`, `set`, `keys`, `merge`…) both error here, as the missing value does in Go; Go
+//!   accepts the literal (`hasKey nil "a"` is false there). `[]interface{}` parameters
+//!   (`genSelfSignedCert`'s IPs and names) accept both, as Go accepts the literal.
 //! * `keys` and `values` return sorted keys (and values in key order); Go's map order is
 //!   random, which charts hide with `sortAlpha`.
 //! * Strings are UTF-8: functions that cut bytes (`trunc`, `substr`, `abbrev`, `wrap`,
@@ -91,6 +95,45 @@ pub(crate) fn def(
     );
 }
 
+/// The functions whose results depend on the clock, randomness or the environment (Sprig's
+/// "non-hermetic" list plus the other random generators), for callers that need to know
+/// whether a render is reproducible.
+pub const NON_HERMETIC: &[&str] = &[
+    "now",
+    "date",
+    "dateInZone",
+    "date_in_zone",
+    "dateModify",
+    "date_modify",
+    "mustDateModify",
+    "must_date_modify",
+    "htmlDate",
+    "htmlDateInZone",
+    "ago",
+    "durationRound",
+    "toDate",
+    "mustToDate",
+    "randAlphaNum",
+    "randAlpha",
+    "randAscii",
+    "randNumeric",
+    "randBytes",
+    "randInt",
+    "shuffle",
+    "uuidv4",
+    "genPrivateKey",
+    "genCA",
+    "genCAWithKey",
+    "genSelfSignedCert",
+    "genSelfSignedCertWithKey",
+    "genSignedCert",
+    "genSignedCertWithKey",
+    "encryptAES",
+    "bcrypt",
+    "htpasswd",
+    "getHostByName",
+];
+
 /// The Sprig functions Helm offers templates (see the crate docs for the exact set).
 pub fn functions() -> FuncMap {
     let mut m = FuncMap::new();
@@ -118,4 +161,48 @@ pub fn to_json(v: &Value, escape_html: bool, indent: Option<&str>) -> Result<Str
 /// `map[string]interface{}`, arrays `[]interface{}`, numbers float64.
 pub fn from_json(text: &str) -> Result<Value, String> {
     json::unmarshal(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_set() {
+        let m = functions();
+        // Helm removes these two from Sprig's map.
+        assert!(!m.contains_key("env") && !m.contains_key("expandenv"));
+        // Every name of Sprig v3.3's generic map except env/expandenv.
+        let sprig_v3 = "hello ago date date_in_zone date_modify dateInZone dateModify duration \
+            durationRound htmlDate htmlDateInZone must_date_modify mustDateModify mustToDate now \
+            toDate unixEpoch abbrev abbrevboth trunc trim upper lower title untitle substr repeat \
+            trimall trimAll trimSuffix trimPrefix nospace initials randAlphaNum randAlpha randAscii \
+            randNumeric swapcase shuffle snakecase camelcase kebabcase wrap wrapWith contains \
+            hasPrefix hasSuffix quote squote cat indent nindent replace plural sha1sum sha256sum \
+            sha512sum adler32sum toString atoi int64 int float64 seq toDecimal split splitList \
+            splitn toStrings until untilStep add1 add sub div mod mul randInt add1f addf subf divf \
+            mulf biggest max min maxf minf ceil floor round join sortAlpha default empty coalesce \
+            all any compact mustCompact fromJson toJson toPrettyJson toRawJson mustFromJson \
+            mustToJson mustToPrettyJson mustToRawJson ternary deepCopy mustDeepCopy typeOf typeIs \
+            typeIsLike kindOf kindIs deepEqual getHostByName base dir clean ext isAbs osBase \
+            osClean osDir osExt osIsAbs b64enc b64dec b32enc b32dec tuple list dict get set unset \
+            hasKey pluck keys pick omit merge mergeOverwrite mustMerge mustMergeOverwrite values \
+            append push mustAppend mustPush prepend mustPrepend first mustFirst rest mustRest last \
+            mustLast initial mustInitial reverse mustReverse uniq mustUniq without mustWithout has \
+            mustHas slice mustSlice concat dig chunk mustChunk bcrypt htpasswd genPrivateKey \
+            derivePassword buildCustomCert genCA genCAWithKey genSelfSignedCert \
+            genSelfSignedCertWithKey genSignedCert genSignedCertWithKey encryptAES decryptAES \
+            randBytes uuidv4 semver semverCompare fail regexMatch mustRegexMatch regexFindAll \
+            mustRegexFindAll regexFind mustRegexFind regexReplaceAll mustRegexReplaceAll \
+            regexReplaceAllLiteral mustRegexReplaceAllLiteral regexSplit mustRegexSplit \
+            regexQuoteMeta urlParse urlJoin";
+        let names: Vec<&str> = sprig_v3.split_whitespace().collect();
+        for name in &names {
+            assert!(m.contains_key(*name), "missing {name}");
+        }
+        assert_eq!(m.len(), names.len(), "unexpected extra functions");
+        for name in NON_HERMETIC {
+            assert!(m.contains_key(*name), "{name}");
+        }
+    }
 }
