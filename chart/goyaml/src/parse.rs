@@ -402,24 +402,16 @@ fn clip_at_eof(src: &Source<'_>, span: &Span, value: &mut String) {
 
 /// Rewrites text saphyr (YAML 1.2) rejects but libyaml accepts, at the place of a failure, into
 /// an equivalent form both read alike; `None` when the failure is not one of those.
-fn repair(src: &str, err: &ScanError, in_flow: bool) -> Option<String> {
+fn repair(src: &str, err: &ScanError, flow_depth: usize) -> Option<String> {
     let mut chars: Vec<char> = src.chars().collect();
     let at = err.marker().index().min(chars.len());
     match err.info() {
         // libyaml does not check indentation inside flow collections: indent the offending line
         // further, which changes no value (whitespace between flow tokens is insignificant).
-        "invalid indentation in flow construct" | "invalid indentation" if in_flow => {
-            let line_start = chars[..at]
-                .iter()
-                .rposition(|c| *c == '\n')
-                .map_or(0, |p| p + 1);
-            let indent = chars[line_start..]
-                .iter()
-                .take_while(|c| **c == ' ')
-                .count();
-            chars.splice(line_start..line_start, std::iter::repeat_n(' ', indent + 1));
-            Some(chars.into_iter().collect())
-        }
+        // (saphyr's scanner can fail before the parser has reported the collection open, so
+        // the message, when it names a flow construct, is the better witness.)
+        "invalid indentation in flow construct" => repair_flow_indentation(chars, at),
+        "invalid indentation" if flow_depth > 0 => repair_flow_indentation(chars, at),
         // Nor inside multi-line quoted scalars, whose continuation lines lose their leading
         // whitespace anyway: indent every continuation line past the scalar's column.
         "invalid indentation in quoted scalar" => {
@@ -471,7 +463,7 @@ fn repair(src: &str, err: &ScanError, in_flow: bool) -> Option<String> {
         }
         // Inside flow collections libyaml takes tabs as plain separation, also at the start of
         // a line.
-        "tabs disallowed within this context (block indentation)" if in_flow => {
+        "tabs disallowed within this context (block indentation)" if flow_depth > 0 => {
             let line_start = chars[..at]
                 .iter()
                 .rposition(|c| *c == '\n')
@@ -517,6 +509,80 @@ fn repair(src: &str, err: &ScanError, in_flow: bool) -> Option<String> {
     }
 }
 
+/// libyaml does not check indentation inside flow collections: indent the offending line, and
+/// the following lines of its collection, further. That changes no value: whitespace between
+/// flow tokens is insignificant.
+fn repair_flow_indentation(mut chars: Vec<char>, at: usize) -> Option<String> {
+    let line_start = chars[..at]
+        .iter()
+        .rposition(|c| *c == '\n')
+        .map_or(0, |p| p + 1);
+    // Every line that starts inside the innermost flow collection gets the same extra
+    // indentation, deeper than any block indentation in the text, so one pass repairs
+    // the whole collection.
+    let pad = chars
+        .split(|c| *c == '\n')
+        .map(|l| l.iter().take_while(|c| **c == ' ').count())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    // Counting from depth 1 (the innermost collection) never pads past its end; any outer
+    // collection's remaining lines get their own round.
+    let mut starts = vec![line_start];
+    starts.extend(flow_line_starts(&chars, line_start, 1));
+    for &start in starts.iter().rev() {
+        chars.splice(start..start, std::iter::repeat_n(' ', pad));
+    }
+    Some(chars.into_iter().collect())
+}
+
+/// Starts of the lines after `from` that begin while `depth` flow collections are still open:
+/// brackets are counted outside quoted scalars and comments until the depth reaches zero.
+fn flow_line_starts(chars: &[char], from: usize, mut depth: usize) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut i = from;
+    let mut token_start = true;
+    while i < chars.len() && depth > 0 {
+        let c = chars[i];
+        match c {
+            '\n' => {
+                starts.push(i + 1);
+                token_start = true;
+                i += 1;
+                continue;
+            }
+            '[' | '{' => depth += 1,
+            ']' | '}' => depth -= 1,
+            '#' if token_start => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            '"' | '\'' if token_start => {
+                i += 1;
+                while i < chars.len() {
+                    match chars[i] {
+                        '\\' if c == '"' => i += 1,
+                        '\'' if c == '\'' && chars.get(i + 1) == Some(&'\'') => i += 1,
+                        q if q == c => break,
+                        '\n' => starts.push(i + 1),
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        token_start = matches!(c, ' ' | '\t' | ',' | '[' | '{' | ':' | '?');
+        i += 1;
+    }
+    // The lines of a quoted scalar need no help (their indentation is free), but padding them
+    // is harmless; the line after the collection closes must keep its indentation.
+    starts.retain(|&s| s < i || depth > 0);
+    starts
+}
+
 /// Runs `f` over the source, repairing and retrying while saphyr rejects YAML 1.1 text.
 fn with_repairs<T>(
     src: &str,
@@ -526,11 +592,11 @@ fn with_repairs<T>(
     for _ in 0..1000 {
         let mut composer = Composer::new(&text);
         let result = f(&mut composer);
-        let in_flow = composer.error_in_flow;
+        let flow_depth = composer.error_flow_depth;
         let fixed = composer
             .scan_error
             .as_ref()
-            .and_then(|e| repair(&text, e, in_flow));
+            .and_then(|e| repair(&text, e, flow_depth));
         match (&result, fixed) {
             (Err(_), Some(fixed)) => text = fixed,
             _ => return result,
@@ -539,14 +605,120 @@ fn with_repairs<T>(
     f(&mut Composer::new(&text))
 }
 
+/// libyaml's scanner does not skip a tab where a block-context token may start (the beginning
+/// of a line, outside scalars and flow collections); saphyr does. This records which lines
+/// begin inside a token so the text can be checked afterwards.
+#[derive(Debug, Default)]
+struct TabCheck {
+    /// Inclusive 1-based line ranges whose start lies inside a token.
+    covered: Vec<(usize, usize)>,
+    /// Start lines of the open collections; `None` for block ones.
+    flows: Vec<Option<usize>>,
+    /// 1-based line and column after the end of each plain scalar.
+    plain_ends: HashMap<usize, usize>,
+    /// The last line the scanner has reached.
+    last_line: usize,
+    /// Lines before this one were checked already (earlier documents).
+    checked: usize,
+}
+
+impl TabCheck {
+    fn scalar(&mut self, span: &Span, style: ScalarStyle) {
+        let (a, b) = (span.start.line(), span.end.line());
+        if b > a {
+            self.covered.push((a + 1, b));
+        }
+        if style == ScalarStyle::Plain {
+            self.plain_ends.insert(b, span.end.col());
+        }
+    }
+
+    fn open(&mut self, flow: bool, span: &Span) {
+        self.flows.push(flow.then(|| span.start.line()));
+    }
+
+    fn close(&mut self, span: &Span) {
+        if let Some(Some(start)) = self.flows.pop()
+            && span.start.line() > start
+        {
+            self.covered.push((start + 1, span.start.line()));
+        }
+    }
+
+    /// Fails, as libyaml would, on the first uncovered line the scanner reached whose first
+    /// non-space character is a tab.
+    fn check(&mut self, src: &Source<'_>) -> Result<(), Error> {
+        let upto = self.last_line;
+        let from = self.checked.max(1);
+        self.checked = upto + 1;
+        let mut prev_content: Option<(usize, &str)> = None;
+        for (n, line) in src.text.split('\n').enumerate().map(|(i, l)| (i + 1, l)) {
+            if n > upto {
+                break;
+            }
+            let rest = line.trim_start_matches(' ');
+            let covered = self.covered.iter().any(|(a, b)| (*a..=*b).contains(&n));
+            let in_block = n >= from && !covered && self.flows.iter().all(Option::is_none);
+            if in_block && rest.starts_with('\t') {
+                let column = line.len() - rest.len();
+                // After a plain scalar that ends its line, libyaml is still in the scalar's
+                // scanner, which allows tabs deeper than the block's indentation and words the
+                // problem differently.
+                let plain_indent = prev_content.and_then(|(p, text): (usize, &str)| {
+                    let end = text.trim_end_matches([' ', '\t', '\r']).chars().count();
+                    (self.plain_ends.get(&p) == Some(&end))
+                        .then(|| text.len() - text.trim_start_matches(' ').len())
+                });
+                match plain_indent {
+                    Some(indent) if column > indent => {}
+                    Some(_) => {
+                        return Err(Error::yaml(
+                            "found a tab character that violates indentation".to_owned(),
+                            scanner_line(n - 1),
+                        ));
+                    }
+                    None => return Err(tab_token_error(n)),
+                }
+            }
+            // Nor after the block indicators '-' and '?', where a new token may start.
+            if in_block {
+                let mut r = rest;
+                while let Some(after) = r
+                    .strip_prefix(['-', '?'])
+                    .filter(|a| a.starts_with([' ', '\t']))
+                {
+                    r = after.trim_start_matches(' ');
+                    if r.starts_with('\t') {
+                        return Err(tab_token_error(n));
+                    }
+                }
+            }
+            let content = rest.trim_start_matches([' ', '\t']);
+            if !content.is_empty() && !content.starts_with('#') {
+                prev_content = Some((n, line));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn tab_token_error(line: usize) -> Error {
+    Error::yaml(
+        "found character that cannot start any token".to_owned(),
+        scanner_line(line - 1),
+    )
+}
+
 /// Builds node trees out of the event stream, one document at a time.
 struct Composer<'a> {
     src: &'a str,
     source: Source<'a>,
     /// The collections open at the current event, innermost last.
     open: Vec<Collection>,
+    /// Where lines start inside tokens (scalars, flow collections), for the tab check.
+    tabs: TabCheck,
     /// Whether the last raw saphyr error happened inside a flow collection.
-    error_in_flow: bool,
+    error_flow_depth: usize,
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     started: bool,
     /// The last raw saphyr error, kept so the caller can retry after repairing YAML 1.2-only
@@ -573,7 +745,8 @@ impl<'a> Composer<'a> {
             src,
             source: Source::new(src),
             open: Vec::new(),
-            error_in_flow: false,
+            tabs: TabCheck::default(),
+            error_flow_depth: 0,
             parser: Parser::new_from_str(src),
             started: false,
             scan_error: None,
@@ -582,7 +755,10 @@ impl<'a> Composer<'a> {
 
     fn next(&mut self) -> Result<(Event<'a>, Span), Error> {
         match self.parser.next_event() {
-            Some(Ok(ev)) => Ok(ev),
+            Some(Ok(ev)) => {
+                self.tabs.last_line = self.tabs.last_line.max(ev.1.end.line());
+                Ok(ev)
+            }
             Some(Err(e)) => {
                 let mut err = scan_error(self.src, &e);
                 if e.info() == "invalid trailing content after double-quoted scalar" {
@@ -596,10 +772,11 @@ impl<'a> Composer<'a> {
                     }
                     .to_owned();
                 }
-                self.error_in_flow = self
+                self.error_flow_depth = self
                     .open
                     .iter()
-                    .any(|c| matches!(c, Collection::FlowSeq | Collection::FlowMap));
+                    .filter(|c| matches!(c, Collection::FlowSeq | Collection::FlowMap))
+                    .count();
                 self.scan_error = Some(e);
                 Err(err)
             }
@@ -649,7 +826,10 @@ impl<'a> Composer<'a> {
         }
         loop {
             match self.next()?.0 {
-                Event::StreamEnd => return Ok(None),
+                Event::StreamEnd => {
+                    self.tabs.check(&self.source)?;
+                    return Ok(None);
+                }
                 Event::DocumentStart(_) => break,
                 _ => {}
             }
@@ -666,6 +846,7 @@ impl<'a> Composer<'a> {
                 Event::DocumentEnd => break,
                 Event::StreamEnd => break,
                 Event::Scalar(value, style, anchor, tag) => {
+                    self.tabs.scalar(&span, style);
                     if style == ScalarStyle::DoubleQuoted {
                         check_escapes(&self.source, &span)?;
                     }
@@ -697,6 +878,7 @@ impl<'a> Composer<'a> {
                 }
                 Event::SequenceStart(anchor, _) => {
                     let flow = self.source.from(span.start.index()).starts_with('[');
+                    self.tabs.open(flow, &span);
                     self.open_collection(if flow {
                         Collection::FlowSeq
                     } else {
@@ -709,6 +891,7 @@ impl<'a> Composer<'a> {
                 }
                 Event::MappingStart(anchor, _) => {
                     let flow = self.source.from(span.start.index()).starts_with('{');
+                    self.tabs.open(flow, &span);
                     self.open_collection(if flow {
                         Collection::FlowMap
                     } else {
@@ -736,6 +919,7 @@ impl<'a> Composer<'a> {
                     (0, None)
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
+                    self.tabs.close(&span);
                     stack.pop();
                     self.close_collection();
                     if first_only && stack.is_empty() {
@@ -767,6 +951,7 @@ impl<'a> Composer<'a> {
                 None => {}
             }
         }
+        self.tabs.check(&self.source)?;
         Ok(Some(match root {
             Some(root) => Document { nodes, root },
             // A document with no content (only possible for odd streams) decodes as null.
