@@ -308,7 +308,10 @@ impl ApplyStep<'_> {
         let last_set = previous
             .map(|i| managers[i].set.clone())
             .unwrap_or_default();
-        let mut owned_by_all = config_set.clone();
+        // What the applier sets still counts as its own here, server-owned metadata included
+        // (upstream drops those paths only after pruning).
+        let mut owned_by_all =
+            to_field_set(self.config, root).recursive_difference(&reset_paths(self.subresource));
         for e in managers.iter().filter(|e| e.id != apply_id) {
             owned_by_all = owned_by_all.union(&e.set);
         }
@@ -1450,8 +1453,11 @@ fn merge_lists(
 // Removing fields the applier no longer sets.
 
 fn prune(obj: &mut Value, last: &FieldSet, owned: &FieldSet, root: Node<'_>) {
-    let doomed: Vec<Path> = last
-        .leaves()
+    // Struct fields the applier reached into count as its own too: once nobody owns anything
+    // below one, the whole field goes, defaults and all, as upstream prunes.
+    let mut candidates = last.leaves();
+    named_parents(last, root, &mut Vec::new(), &mut candidates);
+    let doomed: Vec<Path> = candidates
         .into_iter()
         .filter(|p| !owned.has(p) && !owned.has_below(p))
         .collect();
@@ -1463,6 +1469,27 @@ fn prune(obj: &mut Value, last: &FieldSet, owned: &FieldSet, root: Node<'_>) {
         .collect();
     for path in outermost {
         remove_path(obj, path, root);
+    }
+}
+
+/// Collects the paths of declared struct fields that have paths of `set` below them.
+fn named_parents(set: &FieldSet, node: Node<'_>, prefix: &mut Path, out: &mut Vec<Path>) {
+    for (element, child) in &set.children {
+        let child_node = match element {
+            Element::Field(name) => {
+                let (child_node, declared) = node.child(name);
+                if declared {
+                    prefix.push(element.clone());
+                    out.push(prefix.clone());
+                    prefix.pop();
+                }
+                child_node
+            }
+            _ => node.item(),
+        };
+        prefix.push(element.clone());
+        named_parents(child, child_node, prefix, out);
+        prefix.pop();
     }
 }
 
@@ -2681,6 +2708,226 @@ mod tests {
                 .expect("merged");
             assert_eq!(got, pod(out), "{lhs} + {rhs}");
         }
+    }
+
+    /// Multi-manager scenarios with the outcomes structured-merge-diff's own tests expect,
+    /// on a custom resource whose schema has a keyed list, a struct and a nested struct.
+    #[test]
+    fn multi_manager_scenarios_match_structured_merge_diff() {
+        enum Op {
+            Apply(&'static str, Value),
+            Conflict(&'static str, Value, &'static str),
+            Update(&'static str, Value),
+        }
+        let schema = json!({"type": "object", "properties": {
+            "list": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+                     "items": {"type": "object", "properties": {"name": {"type": "string"}, "value": {"type": "number"}}}},
+            "struct": {"type": "object", "properties": {
+                "name": {"type": "string"}, "scalarField": {"type": "string"},
+                "complexField": {"type": "object", "properties": {"name": {"type": "string"}}}}}}});
+        let obj = |body: Value| {
+            let mut o =
+                json!({"apiVersion": "example.com/v1", "kind": "Thing", "metadata": {"name": "t"}});
+            if let (Some(o), Some(b)) = (o.as_object_mut(), body.as_object()) {
+                o.extend(b.clone());
+            }
+            o
+        };
+        let run = |ops: Vec<Op>| -> Value {
+            let mut live: Option<Value> = None;
+            for op in ops {
+                let options = ApplyOptions {
+                    force: false,
+                    subresource: None,
+                    crd_schema: Some(&schema),
+                };
+                match op {
+                    Op::Apply(manager, body) => {
+                        let got = server_side_apply_with(
+                            live.as_ref(),
+                            &obj(body),
+                            manager,
+                            "example.com/v1",
+                            "Thing",
+                            T1,
+                            options,
+                        )
+                        .expect("apply");
+                        live = Some(got);
+                    }
+                    Op::Conflict(manager, body, field) => {
+                        let err = server_side_apply_with(
+                            live.as_ref(),
+                            &obj(body),
+                            manager,
+                            "example.com/v1",
+                            "Thing",
+                            T1,
+                            options,
+                        )
+                        .expect_err("conflict");
+                        let ApplyError::Conflicts(c) = err else {
+                            panic!("expected a conflict")
+                        };
+                        assert_eq!(
+                            c.iter().map(|c| c.field.as_str()).collect::<Vec<_>>(),
+                            [field]
+                        );
+                    }
+                    Op::Update(manager, body) => {
+                        let mut new = obj(body);
+                        if let Some(mf) = live
+                            .as_ref()
+                            .and_then(|l| l["metadata"].get("managedFields"))
+                        {
+                            new["metadata"]["managedFields"] = mf.clone();
+                        }
+                        record_update_with_schema(
+                            live.as_ref(),
+                            &mut new,
+                            manager,
+                            None,
+                            T1,
+                            Some(&schema),
+                        );
+                        live = Some(new);
+                    }
+                }
+            }
+            live.unwrap_or(Value::Null)
+        };
+        let fields = |o: &Value, m: &str| {
+            o["metadata"]["managedFields"]
+                .as_array()
+                .and_then(|l| l.iter().find(|e| e["manager"] == m))
+                .map_or(Value::Null, |e| e["fieldsV1"].clone())
+        };
+        let item = |n: &str| format!("k:{{\"name\":\"{n}\"}}");
+
+        // remove_one
+        let o = run(vec![
+            Op::Apply("one", json!({"list": [{"name": "a"}, {"name": "b"}]})),
+            Op::Apply("two", json!({"list": [{"name": "c"}]})),
+            Op::Apply("one", json!({"list": [{"name": "a"}]})),
+        ]);
+        assert_eq!(o["list"], json!([{"name": "a"}, {"name": "c"}]));
+        assert_eq!(
+            fields(&o, "one"),
+            json!({"f:list": {item("a"): {".": {}, "f:name": {}}}})
+        );
+        assert_eq!(
+            fields(&o, "two"),
+            json!({"f:list": {item("c"): {".": {}, "f:name": {}}}})
+        );
+
+        // same_value_no_conflict
+        let o = run(vec![
+            Op::Apply("one", json!({"list": [{"name": "a", "value": 0}]})),
+            Op::Apply("two", json!({"list": [{"name": "a", "value": 0}]})),
+        ]);
+        let both = json!({"f:list": {item("a"): {".": {}, "f:name": {}, "f:value": {}}}});
+        assert_eq!((fields(&o, "one"), fields(&o, "two")), (both.clone(), both));
+
+        // change_value_yes_conflict
+        let o = run(vec![
+            Op::Apply("one", json!({"list": [{"name": "a", "value": 0}]})),
+            Op::Conflict(
+                "two",
+                json!({"list": [{"name": "a", "value": 1}]}),
+                ".list[name=\"a\"].value",
+            ),
+        ]);
+        assert_eq!(o["list"], json!([{"name": "a", "value": 0}]));
+
+        // remove_one_keep_one
+        let o = run(vec![
+            Op::Apply(
+                "one",
+                json!({"list": [{"name": "a"}, {"name": "b"}, {"name": "c"}]}),
+            ),
+            Op::Apply("two", json!({"list": [{"name": "c"}, {"name": "d"}]})),
+            Op::Apply("one", json!({"list": [{"name": "a"}]})),
+        ]);
+        assert_eq!(
+            o["list"],
+            json!([{"name": "a"}, {"name": "c"}, {"name": "d"}])
+        );
+        assert_eq!(
+            fields(&o, "two"),
+            json!({"f:list": {item("c"): {".": {}, "f:name": {}}, item("d"): {".": {}, "f:name": {}}}})
+        );
+
+        // unset_scalar_sole_owner
+        let o = run(vec![
+            Op::Apply("one", json!({"struct": {"name": "a", "scalarField": "a"}})),
+            Op::Apply("one", json!({"struct": {"name": "a"}})),
+        ]);
+        assert_eq!(o["struct"], json!({"name": "a"}));
+        assert_eq!(fields(&o, "one"), json!({"f:struct": {"f:name": {}}}));
+
+        // unset_scalar_shared_with_updater
+        let o = run(vec![
+            Op::Update(
+                "updater",
+                json!({"struct": {"name": "a", "scalarField": "a"}}),
+            ),
+            Op::Apply(
+                "applier",
+                json!({"struct": {"name": "a", "scalarField": "a"}}),
+            ),
+            Op::Apply("applier", json!({"struct": {"name": "a"}})),
+        ]);
+        assert_eq!(o["struct"], json!({"name": "a", "scalarField": "a"}));
+        assert_eq!(
+            fields(&o, "updater"),
+            json!({"f:struct": {".": {}, "f:name": {}, "f:scalarField": {}}})
+        );
+        assert_eq!(fields(&o, "applier"), json!({"f:struct": {"f:name": {}}}));
+
+        // updater_claims_field
+        let o = run(vec![
+            Op::Apply(
+                "applier",
+                json!({"struct": {"name": "a", "scalarField": "a"}}),
+            ),
+            Op::Update(
+                "updater",
+                json!({"struct": {"name": "a", "scalarField": "b"}}),
+            ),
+        ]);
+        assert_eq!(
+            fields(&o, "updater"),
+            json!({"f:struct": {"f:scalarField": {}}})
+        );
+        assert_eq!(fields(&o, "applier"), json!({"f:struct": {"f:name": {}}}));
+
+        // unset_complex_shared_with_applier
+        let o = run(vec![
+            Op::Apply(
+                "one",
+                json!({"struct": {"name": "a", "complexField": {"name": "b"}}}),
+            ),
+            Op::Apply("two", json!({"struct": {"complexField": {"name": "b"}}})),
+            Op::Apply("one", json!({"struct": {"name": "a"}})),
+        ]);
+        assert_eq!(
+            o["struct"],
+            json!({"name": "a", "complexField": {"name": "b"}})
+        );
+        assert_eq!(
+            fields(&o, "two"),
+            json!({"f:struct": {"f:complexField": {"f:name": {}}}})
+        );
+
+        // unset_complex_sole_owner
+        let o = run(vec![
+            Op::Apply(
+                "one",
+                json!({"struct": {"name": "a", "complexField": {"name": "b"}}}),
+            ),
+            Op::Apply("one", json!({"struct": {"name": "a"}})),
+        ]);
+        assert_eq!(o["struct"], json!({"name": "a"}));
     }
 
     #[test]
