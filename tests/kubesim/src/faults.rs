@@ -70,6 +70,8 @@ use crate::request::RequestInfo;
 
 /// How many log entries are kept in memory.
 const LOG_CAPACITY: usize = 200_000;
+/// Pause before an abrupt watch cut, so earlier events reach the socket first.
+const ABRUPT_FLUSH: Duration = Duration::from_millis(50);
 /// How often a running watch re-checks partition rules.
 const PARTITION_POLL: Duration = Duration::from_millis(200);
 
@@ -1114,6 +1116,9 @@ where
         End::Clean => None,
         End::Abrupt => {
             st.finished = true;
+            // Give the server a moment to flush the events already yielded, so the cut lands
+            // after them rather than swallowing them.
+            tokio::time::sleep(ABRUPT_FLUSH).await;
             Some((Err(broken("watch cut by fault injection")), st))
         }
         End::Expire => {
