@@ -905,3 +905,142 @@ async fn on_failure_jobs_restart_containers_until_the_backoff_limit() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn rolling_back_reuses_the_old_replica_set() {
+    let s = store();
+    let _c = start(&s);
+    create(
+        &s,
+        "apps",
+        "v1",
+        "deployments",
+        "default",
+        deployment("rb", 1, "app:1", json!({})),
+    );
+    let done = |rev: &'static str| {
+        move |d: &Value| {
+            d["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == rev
+                && cond(d, "Progressing").is_some_and(|c| c["reason"] == "NewReplicaSetAvailable")
+                && d["status"]["observedGeneration"] == d["metadata"]["generation"]
+                && d["status"]["replicas"] == 1
+        }
+    };
+    wait_until(
+        10,
+        "revision 1",
+        getter(&s, "apps", "v1", "deployments", "default", "rb"),
+        done("1"),
+    )
+    .await;
+    let first_rs = list(&s, "apps", "replicasets", "default")[0]["metadata"]["name"].clone();
+    let ri = s.resource("apps", "v1", "deployments").expect("ri");
+    let set_image = |image: &str| {
+        s.merge_patch(&ri, "default", "rb",
+            &json!({"spec": {"template": {"spec": {"containers": [{"name": "c", "image": image}]}}}}),
+            &WriteOptions::default())
+            .expect("patch");
+    };
+    set_image("app:2");
+    wait_until(
+        10,
+        "revision 2",
+        getter(&s, "apps", "v1", "deployments", "default", "rb"),
+        done("2"),
+    )
+    .await;
+    set_image("app:1");
+    wait_until(
+        10,
+        "revision 3",
+        getter(&s, "apps", "v1", "deployments", "default", "rb"),
+        done("3"),
+    )
+    .await;
+    let rss = list(&s, "apps", "replicasets", "default");
+    assert_eq!(
+        rss.len(),
+        2,
+        "the first ReplicaSet is reused, not recreated"
+    );
+    let first = rss
+        .iter()
+        .find(|r| r["metadata"]["name"] == first_rs)
+        .expect("first rs");
+    assert_eq!(
+        first["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "3"
+    );
+    assert_eq!(first["spec"]["replicas"], 1);
+    let second = rss
+        .iter()
+        .find(|r| r["metadata"]["name"] != first_rs)
+        .expect("second rs");
+    assert_eq!(second["spec"]["replicas"], 0);
+}
+
+#[tokio::test]
+async fn paused_deployments_do_not_roll_out() {
+    let s = store();
+    let _c = start(&s);
+    create(
+        &s,
+        "apps",
+        "v1",
+        "deployments",
+        "default",
+        deployment("p", 1, "app:1", json!({})),
+    );
+    wait_until(
+        10,
+        "available",
+        getter(&s, "apps", "v1", "deployments", "default", "p"),
+        |d| cond(d, "Progressing").is_some_and(|c| c["reason"] == "NewReplicaSetAvailable"),
+    )
+    .await;
+    let ri = s.resource("apps", "v1", "deployments").expect("ri");
+    s.merge_patch(
+        &ri,
+        "default",
+        "p",
+        &json!({"spec": {"paused": true, "replicas": 2,
+                         "template": {"spec": {"containers": [{"name": "c", "image": "app:2"}]}}}}),
+        &WriteOptions::default(),
+    )
+    .expect("patch");
+    let d = wait_until(
+        10,
+        "paused",
+        getter(&s, "apps", "v1", "deployments", "default", "p"),
+        |d| {
+            cond(d, "Progressing").is_some_and(|c| c["reason"] == "DeploymentPaused")
+                && d["status"]["readyReplicas"] == 2
+        },
+    )
+    .await;
+    assert_eq!(cond(&d, "Progressing").expect("p")["status"], "Unknown");
+    assert_eq!(
+        list(&s, "apps", "replicasets", "default").len(),
+        1,
+        "no new ReplicaSet while paused"
+    );
+    s.merge_patch(
+        &ri,
+        "default",
+        "p",
+        &json!({"spec": {"paused": false}}),
+        &WriteOptions::default(),
+    )
+    .expect("resume");
+    wait_until(
+        10,
+        "rolled out",
+        getter(&s, "apps", "v1", "deployments", "default", "p"),
+        |d| {
+            cond(d, "Progressing").is_some_and(|c| c["reason"] == "NewReplicaSetAvailable")
+                && d["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "2"
+                && d["status"]["replicas"] == 2
+        },
+    )
+    .await;
+}

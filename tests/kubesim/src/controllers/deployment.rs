@@ -8,7 +8,8 @@
 //! `kubectl rollout status` read: `observedGeneration`, `replicas`, `updatedReplicas`,
 //! `readyReplicas`, `availableReplicas`, and the `Available` and `Progressing` conditions
 //! (`NewReplicaSetAvailable` when done, `ProgressDeadlineExceeded` after
-//! `progressDeadlineSeconds` without progress).
+//! `progressDeadlineSeconds` without progress). A paused Deployment rolls nothing out and reports
+//! `Progressing=Unknown` with reason `DeploymentPaused`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,6 +74,22 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
         desired
     };
 
+    let paused = d.pointer("/spec/paused").and_then(Value::as_bool) == Some(true);
+    if paused && new_rs.is_none() {
+        // A paused Deployment does not roll out a new template; it only keeps the newest
+        // ReplicaSet at the desired scale.
+        if let Some(current) = owned.iter().max_by_key(|r| revision(r)).cloned() {
+            if int_at(&current, "/spec/replicas", 1) != desired {
+                ctx.patch(&rs_ri, &current, json!({"spec": {"replicas": desired}}))?;
+            }
+            let rest: Vec<Arc<Value>> = owned
+                .iter()
+                .filter(|r| uid(r) != uid(&current))
+                .cloned()
+                .collect();
+            return write_status(ctx, key, &d, &current, &rest, desired);
+        }
+    }
     let new_rs = match new_rs {
         None => {
             if ctx.store.get(&rs_ri, &key.ns, &rs_name).is_ok() {
@@ -283,7 +300,19 @@ fn write_status(
         && replicas == desired
         && new_available == desired
         && int_at(new_rs, "/status/observedGeneration", 0) >= generation(new_rs);
-    let progressing_cond = if complete {
+    let paused = d.pointer("/spec/paused").and_then(Value::as_bool) == Some(true);
+    let progressing_cond = if paused {
+        ctx.progress.remove(uid(d));
+        make_condition(
+            condition(d, "Progressing"),
+            "Progressing",
+            "Unknown",
+            "DeploymentPaused",
+            "Deployment is paused",
+            true,
+            &ts,
+        )
+    } else if complete {
         make_condition(
             condition(d, "Progressing"),
             "Progressing",
