@@ -22,6 +22,17 @@ fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// Go's `strings.ToUpper`: per-character simple case mapping (`ß` stays `ß`; Rust's full
+/// mapping would give `SS`).
+pub fn go_upper(s: &str) -> String {
+    s.chars().map(upper_char).collect()
+}
+
+/// Go's `strings.ToLower`: per-character simple case mapping.
+pub fn go_lower(s: &str) -> String {
+    s.chars().map(lower_char).collect()
+}
+
 /// `strings.TrimSpace`.
 pub fn trim_space(s: &str) -> &str {
     s.trim_matches(is_go_space)
@@ -39,13 +50,24 @@ pub fn title(s: &str) -> String {
     let mut prev_sep = true;
     for c in s.chars() {
         if prev_sep {
-            out.extend(c.to_uppercase());
+            out.push(title_char(c));
         } else {
             out.push(c);
         }
         prev_sep = is_title_separator(c);
     }
     out
+}
+
+/// `unicode.ToTitle`: upper case, except for the digraphs whose title form differs.
+fn title_char(c: char) -> char {
+    match c {
+        'Ǆ' | 'ǅ' | 'ǆ' => 'ǅ',
+        'Ǉ' | 'ǈ' | 'ǉ' => 'ǈ',
+        'Ǌ' | 'ǋ' | 'ǌ' => 'ǋ',
+        'Ǳ' | 'ǲ' | 'ǳ' => 'ǲ',
+        other => upper_char(other),
+    }
 }
 
 fn is_title_separator(c: char) -> bool {
@@ -67,7 +89,7 @@ pub fn untitle(s: &str) -> String {
             next = true;
             out.push(c);
         } else if next {
-            out.extend(c.to_lowercase());
+            out.push(lower_char(c));
             next = false;
         } else {
             out.push(c);
@@ -80,15 +102,22 @@ pub fn untitle(s: &str) -> String {
 /// title case.
 pub fn swapcase(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    let mut whitespace = true;
     for c in s.chars() {
-        if c.is_uppercase() {
-            out.extend(c.to_lowercase());
+        if c.is_uppercase() || matches!(c, 'ǅ' | 'ǈ' | 'ǋ' | 'ǲ') {
+            out.push(lower_char(c));
+            whitespace = false;
         } else if c.is_lowercase() {
-            // goutils title-cases a letter that starts a word; title case equals upper case
-            // outside a handful of digraphs, so both branches upper-case.
-            out.extend(c.to_uppercase());
+            // goutils title-cases a letter that starts a word and upper-cases the others.
+            out.push(if whitespace {
+                title_char(c)
+            } else {
+                upper_char(c)
+            });
+            whitespace = false;
         } else {
             out.push(c);
+            whitespace = is_go_space(c);
         }
     }
     out
@@ -302,6 +331,10 @@ fn upper_char(c: char) -> char {
 }
 
 fn lower_char(c: char) -> char {
+    // The one character whose full lower-case mapping is longer than its simple one.
+    if c == '\u{130}' {
+        return 'i';
+    }
     let mut low = c.to_lowercase();
     match (low.next(), low.next()) {
         (Some(l), None) => l,
@@ -572,8 +605,8 @@ pub(crate) fn register(m: &mut crate::FuncMap) {
     }
     def(m, "hello", Exact(0), |_| Ok(Value::string("Hello!")));
     s1(m, "trim", |s| trim_space(s).to_owned());
-    s1(m, "upper", str::to_uppercase);
-    s1(m, "lower", str::to_lowercase);
+    s1(m, "upper", go_upper);
+    s1(m, "lower", go_lower);
     s1(m, "title", title);
     s1(m, "untitle", untitle);
     s1(m, "nospace", nospace);
