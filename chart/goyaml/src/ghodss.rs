@@ -120,6 +120,70 @@ fn number(f: f64) -> Result<serde_json::Value, Error> {
         })
 }
 
+/// The exact text of ghodss `YAMLToJSON` for a go-yaml value: integers stay integers (no
+/// float64 rounding), floats in `encoding/json`'s form, keys stringified and sorted.
+pub fn value_to_json_text(v: &Value) -> Result<String, Error> {
+    let mut out = String::new();
+    write_json_text(&mut out, v)?;
+    Ok(out)
+}
+
+fn write_json_text(out: &mut String, v: &Value) -> Result<(), Error> {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Uint(u) => {
+            let _ = write!(out, "{u}");
+        }
+        Value::Float(f) => {
+            if !f.is_finite() {
+                return Err(Error::new(
+                    ErrorKind::Json,
+                    format!("unsupported value: {}", format_g(*f, false)),
+                ));
+            }
+            out.push_str(&format_json(*f));
+        }
+        Value::String(s) => write_go_json_string(out, s),
+        Value::Seq(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json_text(out, item)?;
+            }
+            out.push(']');
+        }
+        Value::Map(entries) => {
+            let mut pairs: Vec<(String, &Value)> = Vec::with_capacity(entries.len());
+            for (k, val) in entries {
+                let key = key_string(k, val)?;
+                if let Some(slot) = pairs.iter_mut().find(|(pk, _)| *pk == key) {
+                    slot.1 = val;
+                } else {
+                    pairs.push((key, val));
+                }
+            }
+            pairs.sort_by(|a, b| a.0.cmp(&b.0));
+            out.push('{');
+            for (i, (k, val)) in pairs.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_go_json_string(out, &k);
+                out.push(':');
+                write_json_text(out, val)?;
+            }
+            out.push('}');
+        }
+    }
+    Ok(())
+}
+
 /// Go `encoding/json` (Go 1.14) text of a JSON value: no spaces, map keys sorted by bytes,
 /// `<`, `>`, `&`, U+2028 and U+2029 escaped, floats in Go's shortest form.
 pub fn go_json(v: &serde_json::Value) -> String {
@@ -213,6 +277,19 @@ mod tests {
         );
         let e = value_to_json(&Value::Float(f64::INFINITY)).expect_err("inf");
         assert_eq!(e.to_string(), "json: unsupported value: +Inf");
+    }
+
+    #[test]
+    fn json_text_keeps_integers() {
+        let v = Value::Map(vec![
+            (Value::String("big".into()), Value::Int(9007199254740993)),
+            (Value::String("f".into()), Value::Float(1e6)),
+            (Value::Int(2), Value::Uint(u64::MAX)),
+        ]);
+        assert_eq!(
+            value_to_json_text(&v).expect("converts"),
+            r#"{"2":18446744073709551615,"big":9007199254740993,"f":1000000}"#
+        );
     }
 
     #[test]

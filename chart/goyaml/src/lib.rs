@@ -9,6 +9,17 @@
 //!   (`toYaml`, checksums), with go-yaml's key order, quoting, literal blocks and line folding.
 //! * [`split_manifests`]: Helm v2's manifest splitting.
 //!
+//! ```
+//! let values = goyaml::to_json("replicas: 1\nenabled: yes\nmode: 0755\n").unwrap();
+//! assert_eq!(values["enabled"], serde_json::json!(true));
+//! assert_eq!(values["mode"].as_f64(), Some(493.0));
+//! assert_eq!(goyaml::to_yaml(&values), "enabled: true\nmode: 493\nreplicas: 1\n");
+//! assert_eq!(
+//!     goyaml::to_json("a: b: c").unwrap_err().to_string(),
+//!     "yaml: mapping values are not allowed in this context"
+//! );
+//! ```
+//!
 //! Parsing uses saphyr-parser's YAML 1.2 event stream with go-yaml's typing rules on top; the few
 //! syntax corners where YAML 1.2 and libyaml's 1.1 grammar disagree are listed in the tests.
 
@@ -96,6 +107,12 @@ pub fn parse_all(src: &str) -> Result<Vec<Value>, Error> {
 /// keys stringified as ghodss does and every number an f64.
 pub fn to_json(src: &str) -> Result<serde_json::Value, Error> {
     ghodss::value_to_json(&parse(src)?)
+}
+
+/// sigs.k8s.io/yaml `YAMLToJSON`: the exact JSON text (integers kept exact, keys sorted, Go's
+/// escaping), as Helm stores or compares it.
+pub fn yaml_to_json(src: &str) -> Result<String, Error> {
+    ghodss::value_to_json_text(&parse(src)?)
 }
 
 /// Converts an already-parsed go-yaml value as [`to_json`] does.
