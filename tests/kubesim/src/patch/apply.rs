@@ -1453,14 +1453,19 @@ fn merge_lists(
 // Removing fields the applier no longer sets.
 
 fn prune(obj: &mut Value, last: &FieldSet, owned: &FieldSet, root: Node<'_>) {
-    // Struct fields the applier reached into count as its own too: once nobody owns anything
-    // below one, the whole field goes, defaults and all, as upstream prunes.
+    // Struct fields count as owned by whoever owns something below them (upstream's
+    // "named fields are members"): such a field the applier reached into goes as a whole once
+    // nobody owns anything below it. List items and map entries survive only if somebody owns
+    // the item itself.
     let mut candidates = last.leaves();
     named_parents(last, root, &mut Vec::new(), &mut candidates);
-    let doomed: Vec<Path> = candidates
-        .into_iter()
-        .filter(|p| !owned.has(p) && !owned.has_below(p))
-        .collect();
+    let mut owned_named = Vec::new();
+    named_parents(owned, root, &mut Vec::new(), &mut owned_named);
+    let mut managed = owned.clone();
+    for p in &owned_named {
+        managed.insert(p);
+    }
+    let doomed: Vec<Path> = candidates.into_iter().filter(|p| !managed.has(p)).collect();
     // A doomed list item goes as a whole; removing its key fields first would lose the item.
     let outermost: Vec<&Path> = doomed
         .iter()
@@ -2186,7 +2191,7 @@ mod tests {
     }
 
     #[test]
-    fn an_item_with_fields_of_other_managers_survives_with_its_key() {
+    fn an_item_only_survives_if_somebody_owns_the_item_itself() {
         let live = apply(
             None,
             &deployment(
@@ -2198,6 +2203,7 @@ mod tests {
             T1,
         )
         .expect("apply");
+        // Another writer sets a field inside `b`; it owns that field, not the item.
         let mut patched = live.clone();
         patched["spec"]["template"]["spec"]["containers"][1]["resources"] =
             json!({"limits": {"cpu": "1"}});
@@ -2212,7 +2218,30 @@ mod tests {
         .expect("apply");
         assert_eq!(
             got["spec"]["template"]["spec"]["containers"],
-            json!([{"name": "a", "image": "a"}, {"name": "b", "resources": {"limits": {"cpu": "1"}}}])
+            json!([{"name": "a", "image": "a"}])
+        );
+        assert!(
+            managed(&got).iter().all(|e| e["manager"] != "vpa"),
+            "the writer lost the fields that went with the item"
+        );
+        // A writer that created an item owns it, and the item stays.
+        let mut added = live.clone();
+        added["spec"]["template"]["spec"]["containers"]
+            .as_array_mut()
+            .expect("containers")
+            .push(json!({"name": "c", "image": "c"}));
+        record_update(Some(&live), &mut added, "injector", None, T2);
+        let got = apply(
+            Some(&added),
+            &deployment(1, json!([{"name": "a", "image": "a"}])),
+            "helm",
+            false,
+            T3,
+        )
+        .expect("apply");
+        assert_eq!(
+            got["spec"]["template"]["spec"]["containers"],
+            json!([{"name": "a", "image": "a"}, {"name": "c", "image": "c"}])
         );
     }
 
@@ -2720,6 +2749,9 @@ mod tests {
             Update(&'static str, Value),
         }
         let schema = json!({"type": "object", "properties": {
+            "listOfLists": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+                     "items": {"type": "object", "properties": {"name": {"type": "string"},
+                               "value": {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string"}}}}},
             "list": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
                      "items": {"type": "object", "properties": {"name": {"type": "string"}, "value": {"type": "number"}}}},
             "struct": {"type": "object", "properties": {
@@ -2918,6 +2950,72 @@ mod tests {
             fields(&o, "two"),
             json!({"f:struct": {"f:complexField": {"f:name": {}}}})
         );
+
+        // remove_one_keep_one_with_two_sub_items
+        let o = run(vec![
+            Op::Apply(
+                "one",
+                json!({"listOfLists": [{"name": "a"}, {"name": "b", "value": ["c"]}]}),
+            ),
+            Op::Apply(
+                "two",
+                json!({"listOfLists": [{"name": "b", "value": ["d"]}]}),
+            ),
+            Op::Apply("one", json!({"listOfLists": [{"name": "a"}]})),
+        ]);
+        assert_eq!(
+            o["listOfLists"],
+            json!([{"name": "a"}, {"name": "b", "value": ["d"]}])
+        );
+        assert_eq!(
+            fields(&o, "two"),
+            json!({"f:listOfLists": {item("b"): {".": {}, "f:name": {}, "f:value": {"v:\"d\"": {}}}}})
+        );
+
+        // remove_one_keep_one_with_dangling_subitem
+        let o = run(vec![
+            Op::Apply(
+                "one",
+                json!({"listOfLists": [{"name": "a"}, {"name": "b", "value": ["c"]}]}),
+            ),
+            Op::Apply(
+                "two",
+                json!({"listOfLists": [{"name": "b", "value": ["d"]}]}),
+            ),
+            Op::Update(
+                "controller",
+                json!({"listOfLists": [{"name": "a"}, {"name": "b", "value": ["c", "d", "e"]}]}),
+            ),
+            Op::Apply("one", json!({"listOfLists": [{"name": "a"}]})),
+        ]);
+        assert_eq!(
+            o["listOfLists"],
+            json!([{"name": "a"}, {"name": "b", "value": ["d", "e"]}])
+        );
+        assert_eq!(
+            fields(&o, "controller"),
+            json!({"f:listOfLists": {item("b"): {"f:value": {"v:\"e\"": {}}}}})
+        );
+
+        // remove_one_with_dangling_subitem_keep_one: nobody owns item `b` itself, so it goes,
+        // and the controller loses the value it had added inside it.
+        let o = run(vec![
+            Op::Apply(
+                "one",
+                json!({"listOfLists": [{"name": "a"}, {"name": "b", "value": ["c"]}]}),
+            ),
+            Op::Apply(
+                "two",
+                json!({"listOfLists": [{"name": "a", "value": ["b"]}]}),
+            ),
+            Op::Update(
+                "controller",
+                json!({"listOfLists": [{"name": "a", "value": ["b"]}, {"name": "b", "value": ["c", "d"]}]}),
+            ),
+            Op::Apply("one", json!({"listOfLists": [{"name": "a"}]})),
+        ]);
+        assert_eq!(o["listOfLists"], json!([{"name": "a", "value": ["b"]}]));
+        assert_eq!(fields(&o, "controller"), Value::Null);
 
         // unset_complex_sole_owner
         let o = run(vec![
