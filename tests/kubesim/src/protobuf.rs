@@ -19,8 +19,14 @@ const MAGIC: &[u8] = b"k8s\x00";
 enum Kind {
     Str,
     Bytes,
+    /// A plain Go bool (`omitempty`: false is left out).
     Bool,
+    /// A Go `*bool`: present means set, false included.
+    PtrBool,
+    /// A plain Go integer (`omitempty`: zero is left out).
     Int,
+    /// A Go `*int32`/`*int64`: present means set, zero included.
+    PtrInt,
     Time,
     MicroTime,
     Msg(&'static [F]),
@@ -32,6 +38,12 @@ enum Kind {
     MapExtra,
     /// FieldsV1: raw JSON bytes inside a message.
     FieldsV1,
+    /// `IntOrString`: `{type, intVal, strVal}` → a JSON number or string.
+    IntOrStr,
+    /// `map<string, Quantity>`: `{key: "quantity"}`.
+    MapQuantity,
+    /// A message the server ignores on writes (status); decoded for validity, then dropped.
+    Skip,
 }
 
 /// One field of a message schema: number, JSON name, kind.
@@ -43,8 +55,8 @@ const OWNER_REF: &[F] = &[
     F(1, "kind", Kind::Str),
     F(3, "name", Kind::Str),
     F(4, "uid", Kind::Str),
-    F(6, "controller", Kind::Bool),
-    F(7, "blockOwnerDeletion", Kind::Bool),
+    F(6, "controller", Kind::PtrBool),
+    F(7, "blockOwnerDeletion", Kind::PtrBool),
 ];
 const MANAGED_FIELDS: &[F] = &[
     F(1, "manager", Kind::Str),
@@ -65,7 +77,7 @@ const OBJECT_META: &[F] = &[
     F(7, "generation", Kind::Int),
     F(8, "creationTimestamp", Kind::Time),
     F(9, "deletionTimestamp", Kind::Time),
-    F(10, "deletionGracePeriodSeconds", Kind::Int),
+    F(10, "deletionGracePeriodSeconds", Kind::PtrInt),
     F(11, "labels", Kind::MapStr),
     F(12, "annotations", Kind::MapStr),
     F(13, "ownerReferences", Kind::RepMsg(OWNER_REF)),
@@ -87,14 +99,14 @@ const CONFIG_MAP: &[F] = &[
     META,
     F(2, "data", Kind::MapStr),
     F(3, "binaryData", Kind::MapBytes),
-    F(4, "immutable", Kind::Bool),
+    F(4, "immutable", Kind::PtrBool),
 ];
 const SECRET: &[F] = &[
     META,
     F(2, "data", Kind::MapBytes),
     F(3, "type", Kind::Str),
     F(4, "stringData", Kind::MapStr),
-    F(5, "immutable", Kind::Bool),
+    F(5, "immutable", Kind::PtrBool),
 ];
 const NS_CONDITION: &[F] = &[
     F(1, "type", Kind::Str),
@@ -119,7 +131,7 @@ const SERVICE_ACCOUNT: &[F] = &[
     META,
     F(2, "secrets", Kind::RepMsg(OBJECT_REF)),
     F(3, "imagePullSecrets", Kind::RepMsg(LOCAL_REF)),
-    F(4, "automountServiceAccountToken", Kind::Bool),
+    F(4, "automountServiceAccountToken", Kind::PtrBool),
 ];
 const EVENT: &[F] = &[
     META,
@@ -157,10 +169,10 @@ const LEASE: &[F] = &[
         "spec",
         Kind::Msg(&[
             F(1, "holderIdentity", Kind::Str),
-            F(2, "leaseDurationSeconds", Kind::Int),
+            F(2, "leaseDurationSeconds", Kind::PtrInt),
             F(3, "acquireTime", Kind::MicroTime),
             F(4, "renewTime", Kind::MicroTime),
-            F(5, "leaseTransitions", Kind::Int),
+            F(5, "leaseTransitions", Kind::PtrInt),
             F(6, "strategy", Kind::Str),
             F(7, "preferredHolder", Kind::Str),
         ]),
@@ -168,12 +180,13 @@ const LEASE: &[F] = &[
 ];
 const TOKEN_REQUEST: &[F] = &[
     META,
+    F(3, "status", Kind::Skip),
     F(
         2,
         "spec",
         Kind::Msg(&[
             F(1, "audiences", Kind::RepStr),
-            F(4, "expirationSeconds", Kind::Int),
+            F(4, "expirationSeconds", Kind::PtrInt),
             F(
                 3,
                 "boundObjectRef",
@@ -189,13 +202,14 @@ const TOKEN_REQUEST: &[F] = &[
 ];
 const TOKEN_REVIEW: &[F] = &[
     META,
+    F(3, "status", Kind::Skip),
     F(
         2,
         "spec",
         Kind::Msg(&[F(1, "token", Kind::Str), F(2, "audiences", Kind::RepStr)]),
     ),
 ];
-const SELF_SUBJECT_REVIEW: &[F] = &[META];
+const SELF_SUBJECT_REVIEW: &[F] = &[META, F(2, "status", Kind::Skip)];
 const SELECTOR_REQ: &[F] = &[
     F(1, "key", Kind::Str),
     F(2, "operator", Kind::Str),
@@ -229,6 +243,7 @@ const RESOURCE_ATTRS: &[F] = &[
 const NON_RESOURCE_ATTRS: &[F] = &[F(1, "path", Kind::Str), F(2, "verb", Kind::Str)];
 const SSAR: &[F] = &[
     META,
+    F(3, "status", Kind::Skip),
     F(
         2,
         "spec",
@@ -246,21 +261,313 @@ const SAR_SPEC: &[F] = &[
     F(5, "extra", Kind::MapExtra),
     F(6, "uid", Kind::Str),
 ];
-const SAR: &[F] = &[META, F(2, "spec", Kind::Msg(SAR_SPEC))];
+const SAR: &[F] = &[
+    META,
+    F(2, "spec", Kind::Msg(SAR_SPEC)),
+    F(3, "status", Kind::Skip),
+];
 const SSRR: &[F] = &[
     META,
     F(2, "spec", Kind::Msg(&[F(1, "namespace", Kind::Str)])),
+    F(3, "status", Kind::Skip),
 ];
 const DELETE_OPTIONS: &[F] = &[
-    F(1, "gracePeriodSeconds", Kind::Int),
+    F(1, "gracePeriodSeconds", Kind::PtrInt),
     F(
         2,
         "preconditions",
         Kind::Msg(&[F(1, "uid", Kind::Str), F(2, "resourceVersion", Kind::Str)]),
     ),
-    F(3, "orphanDependents", Kind::Bool),
+    F(3, "orphanDependents", Kind::PtrBool),
     F(4, "propagationPolicy", Kind::Str),
     F(5, "dryRun", Kind::RepStr),
+];
+
+const LABEL_SELECTOR: &[F] = &[
+    F(1, "matchLabels", Kind::MapStr),
+    F(2, "matchExpressions", Kind::RepMsg(SELECTOR_REQ)),
+];
+const POLICY_RULE: &[F] = &[
+    F(1, "verbs", Kind::RepStr),
+    F(2, "apiGroups", Kind::RepStr),
+    F(3, "resources", Kind::RepStr),
+    F(4, "resourceNames", Kind::RepStr),
+    F(5, "nonResourceURLs", Kind::RepStr),
+];
+const SUBJECT: &[F] = &[
+    F(1, "kind", Kind::Str),
+    F(2, "apiGroup", Kind::Str),
+    F(3, "name", Kind::Str),
+    F(4, "namespace", Kind::Str),
+];
+const ROLE_REF: &[F] = &[
+    F(1, "apiGroup", Kind::Str),
+    F(2, "kind", Kind::Str),
+    F(3, "name", Kind::Str),
+];
+const ROLE: &[F] = &[META, F(2, "rules", Kind::RepMsg(POLICY_RULE))];
+const CLUSTER_ROLE: &[F] = &[
+    META,
+    F(2, "rules", Kind::RepMsg(POLICY_RULE)),
+    F(
+        3,
+        "aggregationRule",
+        Kind::Msg(&[F(1, "clusterRoleSelectors", Kind::RepMsg(LABEL_SELECTOR))]),
+    ),
+];
+const BINDING_RBAC: &[F] = &[
+    META,
+    F(2, "subjects", Kind::RepMsg(SUBJECT)),
+    F(3, "roleRef", Kind::Msg(ROLE_REF)),
+];
+const CONTAINER_PORT: &[F] = &[
+    F(1, "name", Kind::Str),
+    F(2, "hostPort", Kind::Int),
+    F(3, "containerPort", Kind::Int),
+    F(4, "protocol", Kind::Str),
+    F(5, "hostIP", Kind::Str),
+];
+const KEY_SELECTOR: &[F] = &[
+    F(1, "localObjectReference", Kind::Msg(LOCAL_REF)),
+    F(2, "key", Kind::Str),
+    F(3, "optional", Kind::PtrBool),
+];
+const ENV_VAR: &[F] = &[
+    F(1, "name", Kind::Str),
+    F(2, "value", Kind::Str),
+    F(
+        3,
+        "valueFrom",
+        Kind::Msg(&[
+            F(
+                1,
+                "fieldRef",
+                Kind::Msg(&[F(1, "apiVersion", Kind::Str), F(2, "fieldPath", Kind::Str)]),
+            ),
+            F(3, "configMapKeyRef", Kind::Msg(KEY_SELECTOR)),
+            F(4, "secretKeyRef", Kind::Msg(KEY_SELECTOR)),
+        ]),
+    ),
+];
+const RESOURCES: &[F] = &[
+    F(1, "limits", Kind::MapQuantity),
+    F(2, "requests", Kind::MapQuantity),
+];
+const VOLUME_MOUNT: &[F] = &[
+    F(1, "name", Kind::Str),
+    F(2, "readOnly", Kind::Bool),
+    F(3, "mountPath", Kind::Str),
+    F(4, "subPath", Kind::Str),
+    F(5, "mountPropagation", Kind::Str),
+    F(6, "subPathExpr", Kind::Str),
+];
+const CONTAINER: &[F] = &[
+    F(1, "name", Kind::Str),
+    F(2, "image", Kind::Str),
+    F(3, "command", Kind::RepStr),
+    F(4, "args", Kind::RepStr),
+    F(5, "workingDir", Kind::Str),
+    F(6, "ports", Kind::RepMsg(CONTAINER_PORT)),
+    F(7, "env", Kind::RepMsg(ENV_VAR)),
+    F(8, "resources", Kind::Msg(RESOURCES)),
+    F(9, "volumeMounts", Kind::RepMsg(VOLUME_MOUNT)),
+    F(13, "terminationMessagePath", Kind::Str),
+    F(14, "imagePullPolicy", Kind::Str),
+    F(16, "stdin", Kind::Bool),
+    F(17, "stdinOnce", Kind::Bool),
+    F(18, "tty", Kind::Bool),
+    F(20, "terminationMessagePolicy", Kind::Str),
+    F(24, "restartPolicy", Kind::Str),
+];
+const TOLERATION: &[F] = &[
+    F(1, "key", Kind::Str),
+    F(2, "operator", Kind::Str),
+    F(3, "value", Kind::Str),
+    F(4, "effect", Kind::Str),
+    F(5, "tolerationSeconds", Kind::PtrInt),
+];
+const POD_SPEC: &[F] = &[
+    F(2, "containers", Kind::RepMsg(CONTAINER)),
+    F(3, "restartPolicy", Kind::Str),
+    F(4, "terminationGracePeriodSeconds", Kind::PtrInt),
+    F(5, "activeDeadlineSeconds", Kind::PtrInt),
+    F(6, "dnsPolicy", Kind::Str),
+    F(7, "nodeSelector", Kind::MapStr),
+    F(8, "serviceAccountName", Kind::Str),
+    F(9, "serviceAccount", Kind::Str),
+    F(10, "nodeName", Kind::Str),
+    F(11, "hostNetwork", Kind::Bool),
+    F(12, "hostPID", Kind::Bool),
+    F(13, "hostIPC", Kind::Bool),
+    F(
+        14,
+        "securityContext",
+        Kind::Msg(&[
+            F(2, "runAsUser", Kind::PtrInt),
+            F(3, "runAsNonRoot", Kind::PtrBool),
+            F(5, "fsGroup", Kind::PtrInt),
+            F(6, "runAsGroup", Kind::PtrInt),
+        ]),
+    ),
+    F(15, "imagePullSecrets", Kind::RepMsg(LOCAL_REF)),
+    F(16, "hostname", Kind::Str),
+    F(17, "subdomain", Kind::Str),
+    F(19, "schedulerName", Kind::Str),
+    F(20, "initContainers", Kind::RepMsg(CONTAINER)),
+    F(21, "automountServiceAccountToken", Kind::PtrBool),
+    F(22, "tolerations", Kind::RepMsg(TOLERATION)),
+    F(24, "priorityClassName", Kind::Str),
+    F(25, "priority", Kind::PtrInt),
+    F(29, "runtimeClassName", Kind::Str),
+    F(30, "enableServiceLinks", Kind::PtrBool),
+    F(31, "preemptionPolicy", Kind::Str),
+    F(32, "overhead", Kind::MapQuantity),
+];
+const POD_TEMPLATE: &[F] = &[META, F(2, "spec", Kind::Msg(POD_SPEC))];
+const DEPLOYMENT: &[F] = &[
+    META,
+    F(
+        2,
+        "spec",
+        Kind::Msg(&[
+            F(1, "replicas", Kind::PtrInt),
+            F(2, "selector", Kind::Msg(LABEL_SELECTOR)),
+            F(3, "template", Kind::Msg(POD_TEMPLATE)),
+            F(
+                4,
+                "strategy",
+                Kind::Msg(&[
+                    F(1, "type", Kind::Str),
+                    F(
+                        2,
+                        "rollingUpdate",
+                        Kind::Msg(&[
+                            F(1, "maxUnavailable", Kind::IntOrStr),
+                            F(2, "maxSurge", Kind::IntOrStr),
+                        ]),
+                    ),
+                ]),
+            ),
+            F(5, "minReadySeconds", Kind::Int),
+            F(6, "revisionHistoryLimit", Kind::PtrInt),
+            F(7, "paused", Kind::Bool),
+            F(9, "progressDeadlineSeconds", Kind::PtrInt),
+        ]),
+    ),
+    F(3, "status", Kind::Skip),
+];
+const JOB_SPEC: &[F] = &[
+    F(1, "parallelism", Kind::PtrInt),
+    F(2, "completions", Kind::PtrInt),
+    F(3, "activeDeadlineSeconds", Kind::PtrInt),
+    F(4, "selector", Kind::Msg(LABEL_SELECTOR)),
+    F(5, "manualSelector", Kind::PtrBool),
+    F(6, "template", Kind::Msg(POD_TEMPLATE)),
+    F(7, "backoffLimit", Kind::PtrInt),
+    F(8, "ttlSecondsAfterFinished", Kind::PtrInt),
+    F(9, "completionMode", Kind::Str),
+    F(10, "suspend", Kind::PtrBool),
+    F(14, "podReplacementPolicy", Kind::Str),
+    F(15, "managedBy", Kind::Str),
+];
+const JOB: &[F] = &[
+    META,
+    F(2, "spec", Kind::Msg(JOB_SPEC)),
+    F(3, "status", Kind::Skip),
+];
+const CRON_JOB: &[F] = &[
+    META,
+    F(
+        2,
+        "spec",
+        Kind::Msg(&[
+            F(1, "schedule", Kind::Str),
+            F(2, "startingDeadlineSeconds", Kind::PtrInt),
+            F(3, "concurrencyPolicy", Kind::Str),
+            F(4, "suspend", Kind::PtrBool),
+            F(
+                5,
+                "jobTemplate",
+                Kind::Msg(&[META, F(2, "spec", Kind::Msg(JOB_SPEC))]),
+            ),
+            F(6, "successfulJobsHistoryLimit", Kind::PtrInt),
+            F(7, "failedJobsHistoryLimit", Kind::PtrInt),
+            F(8, "timeZone", Kind::Str),
+        ]),
+    ),
+    F(3, "status", Kind::Skip),
+];
+const SERVICE: &[F] = &[
+    META,
+    F(
+        2,
+        "spec",
+        Kind::Msg(&[
+            F(
+                1,
+                "ports",
+                Kind::RepMsg(&[
+                    F(1, "name", Kind::Str),
+                    F(2, "protocol", Kind::Str),
+                    F(3, "port", Kind::Int),
+                    F(4, "targetPort", Kind::IntOrStr),
+                    F(5, "nodePort", Kind::Int),
+                    F(6, "appProtocol", Kind::Str),
+                ]),
+            ),
+            F(2, "selector", Kind::MapStr),
+            F(3, "clusterIP", Kind::Str),
+            F(4, "type", Kind::Str),
+            F(5, "externalIPs", Kind::RepStr),
+            F(7, "sessionAffinity", Kind::Str),
+            F(8, "loadBalancerIP", Kind::Str),
+            F(9, "loadBalancerSourceRanges", Kind::RepStr),
+            F(10, "externalName", Kind::Str),
+            F(11, "externalTrafficPolicy", Kind::Str),
+            F(12, "healthCheckNodePort", Kind::Int),
+            F(13, "publishNotReadyAddresses", Kind::Bool),
+            F(17, "ipFamilyPolicy", Kind::Str),
+            F(18, "clusterIPs", Kind::RepStr),
+            F(19, "ipFamilies", Kind::RepStr),
+            F(20, "allocateLoadBalancerNodePorts", Kind::PtrBool),
+            F(21, "loadBalancerClass", Kind::Str),
+            F(22, "internalTrafficPolicy", Kind::Str),
+        ]),
+    ),
+    F(3, "status", Kind::Skip),
+];
+const RESOURCE_QUOTA: &[F] = &[
+    META,
+    F(
+        2,
+        "spec",
+        Kind::Msg(&[
+            F(1, "hard", Kind::MapQuantity),
+            F(2, "scopes", Kind::RepStr),
+        ]),
+    ),
+    F(3, "status", Kind::Skip),
+];
+const PDB: &[F] = &[
+    META,
+    F(
+        2,
+        "spec",
+        Kind::Msg(&[
+            F(1, "minAvailable", Kind::IntOrStr),
+            F(2, "selector", Kind::Msg(LABEL_SELECTOR)),
+            F(3, "maxUnavailable", Kind::IntOrStr),
+            F(4, "unhealthyPodEvictionPolicy", Kind::Str),
+        ]),
+    ),
+    F(3, "status", Kind::Skip),
+];
+const PRIORITY_CLASS: &[F] = &[
+    META,
+    F(2, "value", Kind::PtrInt),
+    F(3, "globalDefault", Kind::Bool),
+    F(4, "description", Kind::Str),
+    F(5, "preemptionPolicy", Kind::Str),
 ];
 
 fn schema_for(api_version: &str, kind: &str) -> Option<&'static [F]> {
@@ -279,6 +586,16 @@ fn schema_for(api_version: &str, kind: &str) -> Option<&'static [F]> {
         ("authorization.k8s.io/v1", "SubjectAccessReview" | "LocalSubjectAccessReview") => SAR,
         ("authorization.k8s.io/v1", "SelfSubjectRulesReview") => SSRR,
         ("meta.k8s.io/v1" | "v1", "DeleteOptions") => DELETE_OPTIONS,
+        ("rbac.authorization.k8s.io/v1", "Role") => ROLE,
+        ("rbac.authorization.k8s.io/v1", "ClusterRole") => CLUSTER_ROLE,
+        ("rbac.authorization.k8s.io/v1", "RoleBinding" | "ClusterRoleBinding") => BINDING_RBAC,
+        ("apps/v1", "Deployment") => DEPLOYMENT,
+        ("batch/v1", "Job") => JOB,
+        ("batch/v1", "CronJob") => CRON_JOB,
+        ("v1", "Service") => SERVICE,
+        ("v1", "ResourceQuota") => RESOURCE_QUOTA,
+        ("policy/v1", "PodDisruptionBudget") => PDB,
+        ("scheduling.k8s.io/v1", "PriorityClass") => PRIORITY_CLASS,
         _ => return None,
     })
 }
@@ -378,6 +695,10 @@ fn map_entry(b: &[u8], kind: Kind) -> Result<(String, Value), ApiError> {
                         let m = decode_msg(raw, &[F(1, "items", Kind::RepStr)])?;
                         m.get("items").cloned().unwrap_or_else(|| json!([]))
                     }
+                    Kind::MapQuantity => {
+                        let m = decode_msg(raw, &[F(1, "string", Kind::Str)])?;
+                        m.get("string").cloned().unwrap_or_else(|| json!("0"))
+                    }
                     _ => json!(utf8(raw)?),
                 };
             }
@@ -418,21 +739,33 @@ fn decode_msg(buf: &[u8], schema: &[F]) -> Result<Map<String, Value>, ApiError> 
         let tag = r.varint()?;
         let (num, wire) = (tag >> 3, tag & 7);
         let Some(F(_, name, kind)) = schema.iter().find(|f| f.0 == num).copied() else {
-            r.skip(wire)?;
-            continue;
+            // Dropping a field silently would store a different object than the client sent.
+            return Err(ApiError::unsupported_media_type(format!(
+                "not implemented: protobuf field number {num} in this object; send application/json"
+            )));
         };
         let name = name.to_owned();
         match kind {
-            Kind::Bool | Kind::Int => {
+            Kind::Bool | Kind::PtrBool | Kind::Int | Kind::PtrInt => {
                 if wire != 0 {
                     return Err(malformed(&format!("field {name}: expected a varint")));
                 }
                 let v = r.varint()?;
-                if matches!(kind, Kind::Bool) {
-                    out.insert(name, json!(v != 0));
-                } else if v != 0 {
-                    // Go's JSON form omits zero numbers (omitempty); protobuf always writes them.
-                    out.insert(name, json!(v as i64));
+                // Protobuf writes plain fields even when zero; their JSON form omits them.
+                match kind {
+                    Kind::Bool if v != 0 => {
+                        out.insert(name, json!(true));
+                    }
+                    Kind::PtrBool => {
+                        out.insert(name, json!(v != 0));
+                    }
+                    Kind::Int if v != 0 => {
+                        out.insert(name, json!(v as i64));
+                    }
+                    Kind::PtrInt => {
+                        out.insert(name, json!(v as i64));
+                    }
+                    _ => {}
                 }
             }
             _ => {
@@ -483,6 +816,30 @@ fn decode_msg(buf: &[u8], schema: &[F]) -> Result<Map<String, Value>, ApiError> 
                         let m = decode_msg(b, s)?;
                         push(&mut out, name, Value::Object(m));
                     }
+                    Kind::Skip => {}
+                    Kind::IntOrStr => {
+                        let m = decode_msg(
+                            b,
+                            &[
+                                F(1, "type", Kind::Int),
+                                F(2, "intVal", Kind::Int),
+                                F(3, "strVal", Kind::Str),
+                            ],
+                        )?;
+                        let v = if m.get("type").and_then(Value::as_i64).unwrap_or(0) == 1 {
+                            m.get("strVal").cloned().unwrap_or_else(|| json!(""))
+                        } else {
+                            m.get("intVal").cloned().unwrap_or_else(|| json!(0))
+                        };
+                        out.insert(name, v);
+                    }
+                    Kind::MapQuantity => {
+                        let (k, v) = map_entry(b, kind)?;
+                        let e = out.entry(name).or_insert_with(|| json!({}));
+                        if let Some(m) = e.as_object_mut() {
+                            m.insert(k, v);
+                        }
+                    }
                     Kind::MapStr | Kind::MapBytes | Kind::MapExtra => {
                         let (k, v) = map_entry(b, kind)?;
                         let e = out.entry(name).or_insert_with(|| json!({}));
@@ -490,7 +847,7 @@ fn decode_msg(buf: &[u8], schema: &[F]) -> Result<Map<String, Value>, ApiError> 
                             m.insert(k, v);
                         }
                     }
-                    Kind::Bool | Kind::Int => {}
+                    Kind::Bool | Kind::PtrBool | Kind::Int | Kind::PtrInt => {}
                 }
             }
         }
@@ -526,6 +883,7 @@ pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
             ),
             F(2, "raw", Kind::Bytes),
             F(3, "contentEncoding", Kind::Str),
+            F(4, "contentType", Kind::Str),
         ],
     )?;
     let api_version = envelope
@@ -629,7 +987,7 @@ mod tests {
     fn unknown_kinds_and_garbage() {
         let mut tm = Vec::new();
         field_bytes(1, b"apps/v1", &mut tm);
-        field_bytes(2, b"Deployment", &mut tm);
+        field_bytes(2, b"StatefulSet", &mut tm);
         let mut unknown = Vec::new();
         field_bytes(1, &tm, &mut unknown);
         let mut body = MAGIC.to_vec();
