@@ -41,6 +41,34 @@ static LOCAL: LazyLock<Option<Tz>> = LazyLock::new(|| {
     name.parse::<Tz>().ok().filter(|tz| tz.name() != "UTC")
 });
 
+/// A zone set with [`set_local_zone`]: `Some(None)` is UTC.
+static LOCAL_OVERRIDE: std::sync::RwLock<Option<Option<Tz>>> = std::sync::RwLock::new(None);
+
+fn local_zone() -> Option<Tz> {
+    match LOCAL_OVERRIDE.read().map(|g| *g) {
+        Ok(Some(zone)) => zone,
+        _ => *LOCAL,
+    }
+}
+
+/// Sets the zone date functions call "Local" for this process (instead of `TZ` or
+/// `/etc/localtime`), e.g. to render reproducibly: `""` or `"UTC"` for UTC, else an IANA name.
+pub fn set_local_zone(name: &str) -> Result<(), String> {
+    let zone = match name {
+        "" | "UTC" => None,
+        other => Some(
+            other
+                .parse::<Tz>()
+                .map_err(|_| format!("unknown time zone {other}"))?,
+        ),
+    };
+    let mut guard = LOCAL_OVERRIDE
+        .write()
+        .map_err(|_| "time zone lock poisoned".to_owned())?;
+    *guard = Some(zone);
+    Ok(())
+}
+
 /// Process start for the monotonic clock reading Go prints as `m=+…`.
 static START: LazyLock<Instant> = LazyLock::new(Instant::now);
 
@@ -59,7 +87,7 @@ impl Loc {
         let tz = match self {
             Loc::Utc => return (0, "UTC".into()),
             Loc::Fixed(name, off) => return (*off, name.clone()),
-            Loc::Local => match *LOCAL {
+            Loc::Local => match local_zone() {
                 Some(tz) => tz,
                 None => return (0, "UTC".into()),
             },

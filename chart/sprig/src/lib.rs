@@ -59,7 +59,7 @@
 
 mod args;
 mod crypto;
-mod dates;
+pub mod dates;
 mod defaults;
 mod dicts;
 pub mod go;
@@ -76,6 +76,7 @@ use std::rc::Rc;
 use gotmpl::Value;
 
 pub use args::R;
+pub use dates::set_local_zone;
 
 pub use gotmpl::FuncMap;
 

@@ -54,6 +54,8 @@ fn data() -> Value {
 }
 
 fn render(snippet: &str, data: &Value) -> Result<String, String> {
+    // The recordings were made in UTC; `toDate` and friends use the local zone.
+    sprig::set_local_zone("UTC")?;
     let mut set = Templates::new(sprig::functions());
     set.set_option("missingkey=zero")
         .map_err(|e| e.to_string())?;
