@@ -490,6 +490,22 @@ async fn statefulset_creates_ordered_pods_and_claims() {
     assert_eq!(sts["status"]["updatedReplicas"], 3);
     assert_eq!(sts["status"]["currentReplicas"], 3);
     assert_eq!(sts["status"]["observedGeneration"], 1);
+    let rev_name = sts["status"]["updateRevision"]
+        .as_str()
+        .expect("revision")
+        .to_owned();
+    let rev = getter(
+        &s,
+        "apps",
+        "v1",
+        "controllerrevisions",
+        "default",
+        &rev_name,
+    )()
+    .expect("controllerrevision");
+    assert_eq!(rev["revision"], 1);
+    assert_eq!(rev["metadata"]["ownerReferences"][0]["kind"], "StatefulSet");
+    assert_eq!(rev["data"]["spec"]["template"]["$patch"], "replace");
 
     // Pods were created strictly in ordinal order, each after the previous became ready.
     let mut order = Vec::new();
@@ -608,6 +624,9 @@ async fn daemonset_runs_one_pod_per_node() {
     assert_eq!(ds["status"]["updatedNumberScheduled"], 3);
     assert_eq!(ds["status"]["numberAvailable"], 3);
     assert_eq!(ds["status"]["observedGeneration"], 1);
+    let revs = list(&s, "apps", "controllerrevisions", "default");
+    assert_eq!(revs.len(), 1);
+    assert_eq!(revs[0]["revision"], 1);
     let mut nodes: Vec<String> = list(&s, "", "pods", "default")
         .iter()
         .map(|p| p["spec"]["nodeName"].as_str().expect("node").to_owned())

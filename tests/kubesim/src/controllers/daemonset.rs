@@ -33,6 +33,8 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
         .cloned()
         .unwrap_or_else(|| json!({}));
     let hash = template_hash(&template);
+    let rev_name = format!("{}-{hash}", name(&ds));
+    super::revision::ensure(ctx, &ds, "DaemonSet", &template, &rev_name, &hash)?;
     let node_selector = template
         .pointer("/spec/nodeSelector")
         .and_then(Value::as_object)

@@ -23,6 +23,7 @@ pub mod node;
 pub mod pod;
 pub mod pvc;
 pub mod replicaset;
+pub mod revision;
 pub mod service;
 pub mod statefulset;
 

@@ -51,6 +51,12 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
         .pointer("/spec/podManagementPolicy")
         .and_then(Value::as_str)
         == Some("Parallel");
+    let hash = update_revision
+        .rsplit('-')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    super::revision::ensure(ctx, &sts, "StatefulSet", &template, &update_revision, &hash)?;
     let on_delete = sts
         .pointer("/spec/updateStrategy/type")
         .and_then(Value::as_str)
