@@ -128,6 +128,13 @@ thread_local! {
     static DEPTH: Cell<usize> = const { Cell::new(0) };
 }
 
+/// Stack left below which a walk continues on a new stack segment: enough for the deepest
+/// expression evaluation the parser lets through.
+pub(crate) const STACK_RED_ZONE: usize = 256 * 1024;
+
+/// Size of each additional stack segment.
+pub(crate) const STACK_SEGMENT: usize = 2 * 1024 * 1024;
+
 /// Increments the thread's depth for its lifetime.
 struct DepthGuard;
 
@@ -256,10 +263,15 @@ impl<'t> State<'t> {
     // ---- walking ----
 
     fn walk_list(&mut self, dot: &V, list: &'t ListNode, out: &mut String) -> R<()> {
-        for node in &list.nodes {
-            self.walk(dot, node, out)?;
-        }
-        Ok(())
+        // Every level of nesting and every `template` call passes here: when the thread's
+        // stack runs low, continue on a fresh segment so that deep recursion ends with the
+        // depth-limit error rather than a stack overflow, whatever the thread's stack size.
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+            for node in &list.nodes {
+                self.walk(dot, node, out)?;
+            }
+            Ok(())
+        })
     }
 
     fn walk(&mut self, dot: &V, node: &'t Node, out: &mut String) -> R<()> {
@@ -279,6 +291,7 @@ impl<'t> State<'t> {
         Ok(())
     }
 
+    #[inline(never)]
     fn walk_action(
         &mut self,
         dot: &V,
@@ -303,25 +316,35 @@ impl<'t> State<'t> {
         Ok(())
     }
 
+    // The walk functions recurse along the template's nesting (and through `template`), so
+    // they keep only small locals and leave evaluation and error formatting to helpers: in an
+    // unoptimised build their frames decide how deep a recursion fits in a thread's stack.
+
     fn walk_if_or_with(&mut self, dot: &V, b: &'t BranchNode, out: &mut String) -> R<()> {
         let mark = self.vars.len();
-        let result = (|| {
-            let val = self.eval_pipeline(dot, &b.pipe)?;
-            let truth = val.concrete().is_some_and(Value::truthy);
-            if truth {
-                if b.kind == BranchKind::With {
-                    self.walk_list(&val, &b.list, out)
-                } else {
-                    self.walk_list(dot, &b.list, out)
-                }
-            } else if let Some(e) = &b.else_list {
-                self.walk_list(dot, e, out)
-            } else {
-                Ok(())
-            }
-        })();
+        let result = match self.choose_branch(dot, b) {
+            Ok(Some((Some(new_dot), list))) => self.walk_list(&new_dot, list, out),
+            Ok(Some((None, list))) => self.walk_list(dot, list, out),
+            Ok(None) => Ok(()),
+            Err(e) => Err(e),
+        };
         self.vars.truncate(mark);
         result
+    }
+
+    /// Evaluates an `if`/`with` condition: the list to run, with the new dot for `with`.
+    #[inline(never)]
+    fn choose_branch(
+        &mut self,
+        dot: &V,
+        b: &'t BranchNode,
+    ) -> R<Option<(Option<V>, &'t ListNode)>> {
+        let val = self.eval_pipeline(dot, &b.pipe)?;
+        if val.concrete().is_some_and(Value::truthy) {
+            let new_dot = (b.kind == BranchKind::With).then_some(val);
+            return Ok(Some((new_dot, &b.list)));
+        }
+        Ok(b.else_list.as_ref().map(|e| (None, e)))
     }
 
     fn walk_range(
@@ -393,7 +416,9 @@ impl<'t> State<'t> {
         Ok(Some(Box::new(items.into_iter())))
     }
 
-    fn walk_range_inner(&mut self, dot: &V, r: &'t BranchNode, out: &mut String) -> R<()> {
+    /// Evaluates a `range` pipeline into the pairs to visit (empty when there are none).
+    #[inline(never)]
+    fn range_setup(&mut self, dot: &V, r: &'t BranchNode) -> R<std::iter::Peekable<RangeIter>> {
         let val = self.eval_pipeline(dot, &r.pipe)?;
         let items = self.range_items(&val)?;
         if let Some(Value::Int(_) | Value::Uint(_)) = val.concrete()
@@ -404,21 +429,25 @@ impl<'t> State<'t> {
                 format_value(&val.value())
             )));
         }
-        let mut items = items
-            .unwrap_or_else(|| Box::new(std::iter::empty()))
-            .peekable();
+        let items: RangeIter = items.unwrap_or_else(|| Box::new(std::iter::empty()));
+        Ok(items.peekable())
+    }
+
+    fn walk_range_inner(&mut self, dot: &V, r: &'t BranchNode, out: &mut String) -> R<()> {
+        let mut items = self.range_setup(dot, r)?;
         if items.peek().is_none() {
-            if let Some(e) = &r.else_list {
-                self.walk_list(dot, e, out)?;
-            }
-            return Ok(());
+            return match &r.else_list {
+                Some(e) => self.walk_list(dot, e, out),
+                None => Ok(()),
+            };
         }
         let mark = self.vars.len();
+        let decls = r.pipe.decl.len();
         for (index, elem) in items {
-            if !r.pipe.decl.is_empty() {
+            if decls > 0 {
                 self.set_top_var(1, elem.clone());
             }
-            if r.pipe.decl.len() > 1 {
+            if decls > 1 {
                 self.set_top_var(2, index);
             }
             let result = self.walk_list(&elem, &r.list, out);
@@ -438,21 +467,7 @@ impl<'t> State<'t> {
         node: &'t Node,
         out: &mut String,
     ) -> R<()> {
-        self.at(At::Node(node));
-        let Some(tree) = self.set.tree(&t.name) else {
-            return Err(self.err(format!("template {} not defined", quote(&t.name, false))));
-        };
-        let max = self.set.options().max_depth;
-        let Some(_guard) = DepthGuard::enter(max) else {
-            return Err(self.err(format!(
-                "exceeded maximum template depth ({max}) calling template {}",
-                quote(&t.name, false)
-            )));
-        };
-        let new_dot = match &t.pipe {
-            Some(p) => self.eval_pipeline(dot, p)?,
-            None => V::Invalid,
-        };
+        let (tree, new_dot, _guard) = self.enter_template(dot, t, node)?;
         let mut inner = State {
             set: self.set,
             tree,
@@ -463,6 +478,32 @@ impl<'t> State<'t> {
             Ok(()) | Err(Stop::Break | Stop::Continue) => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    /// Looks the template up, checks the depth and evaluates the new dot.
+    #[inline(never)]
+    fn enter_template(
+        &mut self,
+        dot: &V,
+        t: &'t TemplateNode,
+        node: &'t Node,
+    ) -> R<(&'t Tree, V, DepthGuard)> {
+        self.at(At::Node(node));
+        let Some(tree) = self.set.tree(&t.name) else {
+            return Err(self.err(format!("template {} not defined", quote(&t.name, false))));
+        };
+        let max = self.set.options().max_depth;
+        let Some(guard) = DepthGuard::enter(max) else {
+            return Err(self.err(format!(
+                "exceeded maximum template depth ({max}) calling template {}",
+                quote(&t.name, false)
+            )));
+        };
+        let new_dot = match &t.pipe {
+            Some(p) => self.eval_pipeline(dot, p)?,
+            None => V::Invalid,
+        };
+        Ok((tree, new_dot, guard))
     }
 
     // ---- evaluation ----

@@ -360,7 +360,11 @@ impl Parser<'_> {
         };
         self.enter()?;
         let saved_vars = self.vars.len();
-        let result = self.control_inner(kind, context);
+        let result = stacker::maybe_grow(
+            crate::exec::STACK_RED_ZONE,
+            crate::exec::STACK_SEGMENT,
+            || self.control_inner(kind, context),
+        );
         self.vars.truncate(saved_vars);
         self.depth -= 1;
         result
@@ -684,7 +688,11 @@ impl Parser<'_> {
             }
             Kind::LeftParen => {
                 self.enter()?;
-                let pipe = self.pipeline("parenthesized pipeline", Kind::RightParen);
+                let pipe = stacker::maybe_grow(
+                    crate::exec::STACK_RED_ZONE,
+                    crate::exec::STACK_SEGMENT,
+                    || self.pipeline("parenthesized pipeline", Kind::RightParen),
+                );
                 self.depth -= 1;
                 Arg::Pipe(Box::new(pipe?))
             }

@@ -34,3 +34,24 @@ fn excessive_nesting_is_an_error() {
         assert_eq!(err.message, "max expression depth exceeded");
     }
 }
+
+#[test]
+fn template_recursion_ends_with_the_depth_error_not_a_stack_overflow() {
+    // A typical recursive helper: the recursion sits inside if/with/range bodies.
+    let text = "{{define \"r\"}}{{if true}}{{with .}}{{range 1}}{{template \"r\" 1}}{{end}}{{end}}{{end}}{{end}}{{template \"r\" 1}}";
+    let depth: usize = std::env::var("PROBE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let mut set = Templates::new(FuncMap::new()).with_options(gotmpl::Options {
+        max_depth: depth,
+        ..Default::default()
+    });
+    set.parse("t", text).unwrap();
+    let err = set.execute_to_string("t", &Value::Nil).unwrap_err();
+    assert!(
+        err.message.contains("exceeded maximum template depth"),
+        "{}",
+        err.message
+    );
+}
