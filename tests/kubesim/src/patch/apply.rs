@@ -1028,14 +1028,6 @@ impl FieldSet {
         }
     }
 
-    /// True when some path of the set lies strictly below `path`.
-    fn has_below(&self, path: &[Element]) -> bool {
-        match path {
-            [] => !self.is_empty(),
-            [first, rest @ ..] => self.children.get(first).is_some_and(|c| c.has_below(rest)),
-        }
-    }
-
     fn union(&self, other: &FieldSet) -> FieldSet {
         let mut out = self.clone();
         out.members.extend(other.members.iter().cloned());
