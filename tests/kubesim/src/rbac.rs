@@ -972,6 +972,166 @@ fn user_from_spec(spec: &Value) -> UserInfo {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Escalation prevention
+// ---------------------------------------------------------------------------------------------
+
+/// One atomic permission of a requested rule, for coverage checks and the error text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Atom {
+    attrs: Attributes,
+    /// `{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}` as the real server prints it.
+    text: String,
+}
+
+fn rule_atoms(rule: &Value, namespace: &str) -> Vec<Atom> {
+    let verbs = strings(rule, "verbs");
+    let urls = strings(rule, "nonResourceURLs");
+    let mut out = Vec::new();
+    if !urls.is_empty() {
+        for url in &urls {
+            for verb in &verbs {
+                out.push(Atom {
+                    attrs: Attributes {
+                        verb: (*verb).to_owned(),
+                        path: (*url).to_owned(),
+                        ..Attributes::default()
+                    },
+                    text: format!("{{NonResourceURLs:[\"{url}\"], Verbs:[\"{verb}\"]}}"),
+                });
+            }
+        }
+        return out;
+    }
+    let groups = strings(rule, "apiGroups");
+    let resources = strings(rule, "resources");
+    let names = strings(rule, "resourceNames");
+    let name_list: Vec<&str> = if names.is_empty() { vec![""] } else { names };
+    for group in &groups {
+        for resource in &resources {
+            let (res, sub) = resource.split_once('/').unwrap_or((resource, ""));
+            for name in &name_list {
+                for verb in &verbs {
+                    let names_text = if name.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", ResourceNames:[\"{name}\"]")
+                    };
+                    out.push(Atom {
+                        attrs: Attributes {
+                            verb: (*verb).to_owned(),
+                            is_resource_request: true,
+                            api_group: (*group).to_owned(),
+                            resource: res.to_owned(),
+                            subresource: sub.to_owned(),
+                            namespace: namespace.to_owned(),
+                            name: (*name).to_owned(),
+                            ..Attributes::default()
+                        },
+                        text: format!(
+                            "{{APIGroups:[\"{group}\"], Resources:[\"{resource}\"]{names_text}, Verbs:[\"{verb}\"]}}"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The rules of the role `role_ref` (`{kind, name}`) points at, seen from `namespace`.
+fn referenced_rules(src: &dyn RbacSource, role_ref: &Value, namespace: &str) -> Option<Vec<Value>> {
+    let kind = role_ref.get("kind").and_then(Value::as_str)?;
+    let name = role_ref.get("name").and_then(Value::as_str)?;
+    let roles = match kind {
+        "ClusterRole" => src.cluster_roles(),
+        "Role" => src.roles(namespace),
+        _ => return None,
+    };
+    find_named(&roles, name).map(|r| rules_of(r).to_vec())
+}
+
+/// Escalation prevention for RBAC writes, as kube-apiserver enforces it: creating or updating a
+/// Role or ClusterRole (`resource` `roles`/`clusterroles`) needs every permission it grants, or
+/// verb `escalate` on it; a RoleBinding or ClusterRoleBinding needs the permissions of the role
+/// it references, or verb `bind` on that role. `namespace` is the object's namespace ("" for
+/// cluster-scoped kinds). Other resources pass. The 403 lists the permissions not held.
+pub fn check_escalation(
+    src: &dyn RbacSource,
+    user: &UserInfo,
+    resource: &str,
+    namespace: &str,
+    obj: &Value,
+) -> Result<(), ApiError> {
+    let name = obj
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let verb_on = |verb: &str, res: &str, target: &str| Attributes {
+        verb: verb.to_owned(),
+        is_resource_request: true,
+        api_group: "rbac.authorization.k8s.io".to_owned(),
+        resource: res.to_owned(),
+        namespace: namespace.to_owned(),
+        name: target.to_owned(),
+        ..Attributes::default()
+    };
+    let rules: Vec<Value> = match resource {
+        "roles" | "clusterroles" => {
+            if authorize(src, user, &verb_on("escalate", resource, name)).allowed() {
+                return Ok(());
+            }
+            obj.get("rules")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        }
+        "rolebindings" | "clusterrolebindings" => {
+            let Some(role_ref) = obj.get("roleRef") else {
+                return Ok(());
+            };
+            let role_kind = role_ref.get("kind").and_then(Value::as_str).unwrap_or("");
+            let role_name = role_ref.get("name").and_then(Value::as_str).unwrap_or("");
+            let role_resource = if role_kind == "Role" {
+                "roles"
+            } else {
+                "clusterroles"
+            };
+            if authorize(src, user, &verb_on("bind", role_resource, role_name)).allowed() {
+                return Ok(());
+            }
+            match referenced_rules(src, role_ref, namespace) {
+                Some(r) => r,
+                // Binding to a role that does not exist grants nothing yet.
+                None => return Ok(()),
+            }
+        }
+        _ => return Ok(()),
+    };
+    let missing: Vec<String> = rules
+        .iter()
+        .flat_map(|r| rule_atoms(r, namespace))
+        .filter(|a| !authorize(src, user, &a.attrs).allowed())
+        .map(|a| a.text)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let groups: Vec<String> = user.groups.iter().map(|g| format!("\"{g}\"")).collect();
+    let reason = format!(
+        "user \"{}\" (groups=[{}]) is attempting to grant RBAC permissions not currently held:\n{}",
+        user.name,
+        groups.join(" "),
+        missing.join("\n")
+    );
+    let qualified = crate::error::qualified("rbac.authorization.k8s.io", resource);
+    let mut e = ApiError::forbidden(format!("{qualified} \"{name}\" is forbidden: {reason}"));
+    e.details.name = Some(name.to_owned());
+    e.details.group = Some("rbac.authorization.k8s.io".to_owned());
+    e.details.kind = Some(resource.to_owned());
+    Err(e)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1373,5 +1533,98 @@ mod tests {
             json!([{"verbs": ["get"], "apiGroups": [""], "resources": ["configmaps"]}])
         );
         assert_eq!(rules["status"]["incomplete"], false);
+    }
+
+    #[test]
+    fn escalation_prevention() {
+        let src = StaticRbac {
+            objects: vec![
+                role(
+                    "ClusterRole",
+                    "cm-admin",
+                    "",
+                    json!([{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["*"]},
+                    {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles", "rolebindings"], "verbs": ["create"]}]),
+                ),
+                role(
+                    "ClusterRole",
+                    "secret-reader",
+                    "",
+                    json!([{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]),
+                ),
+                role(
+                    "ClusterRole",
+                    "binder",
+                    "",
+                    json!([{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"],
+                    "resourceNames": ["secret-reader"], "verbs": ["bind"]}]),
+                ),
+                binding(
+                    "RoleBinding",
+                    "a",
+                    "t1",
+                    "ClusterRole",
+                    "cm-admin",
+                    json!([{"kind": "User", "name": "alice"}]),
+                ),
+                binding(
+                    "RoleBinding",
+                    "b",
+                    "t1",
+                    "ClusterRole",
+                    "binder",
+                    json!([{"kind": "User", "name": "bob"}]),
+                ),
+            ],
+        };
+        let alice = user("alice", &["system:authenticated"]);
+        let ok_role = json!({"metadata": {"name": "r"}, "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}]});
+        assert!(check_escalation(&src, &alice, "roles", "t1", &ok_role).is_ok());
+        let bad_role = json!({"metadata": {"name": "r"}, "rules": [{"apiGroups": [""], "resources": ["configmaps", "secrets"], "verbs": ["get"]}]});
+        let err = check_escalation(&src, &alice, "roles", "t1", &bad_role).expect_err("escalation");
+        assert_eq!(err.code, 403);
+        assert_eq!(
+            err.message,
+            "roles.rbac.authorization.k8s.io \"r\" is forbidden: user \"alice\" (groups=[\"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[\"\"], Resources:[\"secrets\"], Verbs:[\"get\"]}"
+        );
+        // The same role elsewhere is an escalation too: alice's rights are only in t1.
+        assert!(check_escalation(&src, &alice, "roles", "t2", &ok_role).is_err());
+        let bind_secrets = json!({"metadata": {"name": "rb"}, "roleRef": {"kind": "ClusterRole", "name": "secret-reader"}});
+        assert!(check_escalation(&src, &alice, "rolebindings", "t1", &bind_secrets).is_err());
+        let bob = user("bob", &[]);
+        assert!(
+            check_escalation(&src, &bob, "rolebindings", "t1", &bind_secrets).is_ok(),
+            "bob may bind it"
+        );
+        let bind_cm = json!({"metadata": {"name": "rb"}, "roleRef": {"kind": "ClusterRole", "name": "cm-admin"}});
+        assert!(
+            check_escalation(&src, &bob, "rolebindings", "t1", &bind_cm).is_err(),
+            "but not another role"
+        );
+        assert!(
+            check_escalation(&src, &alice, "rolebindings", "t1", &bind_cm).is_ok(),
+            "alice holds cm-admin"
+        );
+        let star = json!({"metadata": {"name": "all"}, "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]});
+        assert!(check_escalation(&src, &alice, "clusterroles", "", &star).is_err());
+        assert!(
+            check_escalation(
+                &src,
+                &user("root", &[MASTERS_GROUP]),
+                "clusterroles",
+                "",
+                &star
+            )
+            .is_ok()
+        );
+        let urls = json!({"metadata": {"name": "m"}, "rules": [{"nonResourceURLs": ["/metrics"], "verbs": ["get"]}]});
+        let err = check_escalation(&src, &alice, "clusterroles", "", &urls).expect_err("urls");
+        assert!(
+            err.message
+                .ends_with("{NonResourceURLs:[\"/metrics\"], Verbs:[\"get\"]}"),
+            "{}",
+            err.message
+        );
+        assert!(check_escalation(&src, &alice, "configmaps", "t1", &star).is_ok());
     }
 }
