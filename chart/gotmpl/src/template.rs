@@ -219,7 +219,8 @@ impl Templates {
         names
     }
 
-    pub(crate) fn tree(&self, name: &str) -> Option<&Rc<Tree>> {
+    /// The parse tree of a template, for tools that inspect templates (lint, tests).
+    pub fn tree(&self, name: &str) -> Option<&Rc<Tree>> {
         self.trees.get(name)
     }
 
