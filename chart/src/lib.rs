@@ -13,6 +13,7 @@
 //! * [`requirements`]: requirements.yaml / requirements.lock, enabling subcharts by condition and
 //!   tag, aliases, and import-values.
 //! * [`semver`]: the Masterminds/semver v1 constraints requirements are checked against.
+//! * [`proto`]: conversion to and from `hapi.chart.Chart`, the form charts travel to Tiller in.
 //! * [`save`]: `helm package` archives, unpacked directories, and safe expansion of archives.
 //! * [`engine`]: rendering. [`engine::render()`] runs every template of a chart tree the way Helm
 //!   v2's engine does (Sprig plus `include`, `tpl`, `required`, `toYaml`, ...);
@@ -42,6 +43,7 @@ pub mod engine;
 mod gofmt;
 pub mod ignore;
 pub mod load;
+pub mod proto;
 pub mod requirements;
 pub mod save;
 pub mod semver;
