@@ -453,6 +453,113 @@ impl Authenticator {
     }
 }
 
+/// Static tokens at run time, for the admin listener: `POST /tokens` with
+/// `{"token", "user", "uid", "groups"}` adds (or replaces) one, `DELETE /tokens/{token}` removes
+/// it, `GET /tokens` lists the user names per token. They take effect only when token
+/// authentication is on (a token file was given). `get` picks the authenticator out of the
+/// router's shared state, e.g. `auth::admin_router(state, |s| &s.auth)`.
+pub fn admin_router<S>(state: std::sync::Arc<S>, get: fn(&S) -> &Authenticator) -> axum::Router
+where
+    S: Send + Sync + 'static,
+{
+    use axum::extract::Path as AxPath;
+    use axum::response::IntoResponse as _;
+    use axum::routing::{delete, post};
+
+    fn status(e: &ApiError) -> axum::response::Response {
+        let code =
+            http::StatusCode::from_u16(e.code).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        (code, axum::Json(e.to_status())).into_response()
+    }
+
+    let s_add = state.clone();
+    let s_list = state.clone();
+    let s_del = state;
+    axum::Router::new()
+        .route(
+            "/tokens",
+            post(move |body: axum::body::Bytes| {
+                let s = s_add.clone();
+                async move {
+                    let parsed = serde_json::from_slice::<Value>(&body)
+                        .map_err(|e| ApiError::bad_request(format!("token body is not JSON: {e}")))
+                        .and_then(|v| token_from_json(&v));
+                    match parsed {
+                        Ok((token, user)) => {
+                            let name = user.name.clone();
+                            get(&s).add_token(&token, user);
+                            (http::StatusCode::CREATED, axum::Json(json!({"user": name})))
+                                .into_response()
+                        }
+                        Err(e) => status(&e),
+                    }
+                }
+            })
+            .get(move || {
+                let s = s_list.clone();
+                async move {
+                    let users: BTreeMap<String, String> = get(&s)
+                        .static_tokens
+                        .read()
+                        .iter()
+                        .map(|(t, u)| (t.clone(), u.name.clone()))
+                        .collect();
+                    axum::Json(json!({"tokens": users})).into_response()
+                }
+            }),
+        )
+        .route(
+            "/tokens/{token}",
+            delete(move |AxPath(token): AxPath<String>| {
+                let s = s_del.clone();
+                async move {
+                    if get(&s).remove_token(&token) {
+                        axum::Json(json!({"deleted": true})).into_response()
+                    } else {
+                        status(&ApiError::new(404, "NotFound", "token not found"))
+                    }
+                }
+            }),
+        )
+}
+
+/// Reads `{"token", "user", "uid", "groups"}` (groups optional).
+pub fn token_from_json(v: &Value) -> Result<(String, UserInfo), ApiError> {
+    let field = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    let token = field("token");
+    let name = field("user");
+    if token.is_empty() || name.is_empty() {
+        return Err(ApiError::bad_request(
+            "token entries need non-empty \"token\" and \"user\" strings",
+        ));
+    }
+    let groups = match v.get("groups") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|g| {
+                g.as_str().map(str::to_owned).ok_or_else(|| {
+                    ApiError::bad_request(format!("token groups must be strings, got {g}"))
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "token groups must be a list of strings, got {other}"
+            )));
+        }
+    };
+    Ok((
+        token,
+        UserInfo {
+            name,
+            uid: field("uid"),
+            groups,
+            extra: BTreeMap::new(),
+        },
+    ))
+}
+
 /// `POST /apis/authentication.k8s.io/v1/selfsubjectreviews` (`kubectl auth whoami`).
 pub fn self_subject_review(user: &UserInfo) -> Value {
     json!({
@@ -1085,5 +1192,78 @@ mod tests {
             .expect("ok");
         assert_eq!(a.user.name, "x");
         assert_eq!(a.impersonator.map(|u| u.name), Some("alice".to_owned()));
+    }
+
+    #[tokio::test]
+    async fn tokens_admin_api() {
+        #[derive(Debug)]
+        struct State {
+            auth: Authenticator,
+        }
+        let state = std::sync::Arc::new(State {
+            auth: Authenticator::with_tokens().allow_anonymous(false),
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let router = admin_router(state.clone(), |s| &s.auth);
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        let (code, _) = raw_http(
+            addr,
+            "POST",
+            "/tokens",
+            r#"{"token": "t1", "user": "carol", "groups": ["ops"]}"#,
+        )
+        .await;
+        assert_eq!(code, 201);
+        let u = state
+            .auth
+            .authenticate(&headers(&[("authorization", "Bearer t1")]))
+            .expect("carol");
+        assert_eq!(u.name, "carol");
+        assert_eq!(u.groups, vec!["ops", AUTHENTICATED_GROUP]);
+        let (code, body) = raw_http(addr, "GET", "/tokens", "").await;
+        assert_eq!(code, 200);
+        assert!(body.contains("carol"), "{body}");
+        let (code, _) = raw_http(addr, "POST", "/tokens", r#"{"user": "x"}"#).await;
+        assert_eq!(code, 400);
+        let (code, _) = raw_http(addr, "DELETE", "/tokens/t1", "").await;
+        assert_eq!(code, 200);
+        let (code, _) = raw_http(addr, "DELETE", "/tokens/t1", "").await;
+        assert_eq!(code, 404);
+        assert_eq!(
+            state
+                .auth
+                .authenticate(&headers(&[("authorization", "Bearer t1")])),
+            Err(AuthError::Unauthorized)
+        );
+    }
+
+    /// A minimal HTTP/1.1 exchange (the crate has no HTTP client dependency for unit tests).
+    async fn raw_http(
+        addr: std::net::SocketAddr,
+        method: &str,
+        path: &str,
+        body: &str,
+    ) -> (u16, String) {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let req = format!(
+            "{method} {path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        s.write_all(req.as_bytes()).await.expect("write");
+        let mut out = String::new();
+        s.read_to_string(&mut out).await.expect("read");
+        let code = out
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .expect("status code");
+        let body = out.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
+        (code, body)
     }
 }
