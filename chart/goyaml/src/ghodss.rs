@@ -2,6 +2,7 @@
 //! way `YAMLToJSON` does, JSON written back as YAML the way `JSONToYAML` does, and Go's
 //! `encoding/json` text for JSON values (what `Marshal` feeds to go-yaml).
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::float::{format_g, format_json};
@@ -92,18 +93,12 @@ pub fn value_to_json(v: &Value) -> Result<serde_json::Value, Error> {
                 .collect::<Result<Vec<_>, _>>()?,
         ),
         Value::Map(entries) => {
-            let mut pairs: Vec<(String, serde_json::Value)> = Vec::with_capacity(entries.len());
+            // Distinct YAML keys can stringify alike (1 and "1"); the later one wins.
+            let mut pairs: BTreeMap<String, serde_json::Value> = BTreeMap::new();
             for (k, val) in entries {
                 let key = key_string(k, val)?;
-                let val = value_to_json(val)?;
-                // Distinct YAML keys can stringify alike (1 and "1"); the later one wins.
-                if let Some(slot) = pairs.iter_mut().find(|(pk, _)| *pk == key) {
-                    slot.1 = val;
-                } else {
-                    pairs.push((key, val));
-                }
+                pairs.insert(key, value_to_json(val)?);
             }
-            pairs.sort_by(|a, b| a.0.cmp(&b.0));
             serde_json::Value::Object(pairs.into_iter().collect())
         }
     })
@@ -159,16 +154,10 @@ fn write_json_text(out: &mut String, v: &Value) -> Result<(), Error> {
             out.push(']');
         }
         Value::Map(entries) => {
-            let mut pairs: Vec<(String, &Value)> = Vec::with_capacity(entries.len());
+            let mut pairs: BTreeMap<String, &Value> = BTreeMap::new();
             for (k, val) in entries {
-                let key = key_string(k, val)?;
-                if let Some(slot) = pairs.iter_mut().find(|(pk, _)| *pk == key) {
-                    slot.1 = val;
-                } else {
-                    pairs.push((key, val));
-                }
+                pairs.insert(key_string(k, val)?, val);
             }
-            pairs.sort_by(|a, b| a.0.cmp(&b.0));
             out.push('{');
             for (i, (k, val)) in pairs.into_iter().enumerate() {
                 if i > 0 {

@@ -9,7 +9,7 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span};
 
 use crate::Error;
 use crate::resolve::{self, BINARY_TAG, MERGE_TAG, TIMESTAMP_TAG};
-use crate::value::{Value, go_syntax, map_insert};
+use crate::value::{MapBuilder, Value, go_syntax};
 
 #[derive(Debug)]
 enum Kind {
@@ -943,6 +943,12 @@ impl<'a> Composer<'a> {
                 None => root = Some(id),
             }
             match opened {
+                Some(_) if stack.len() >= MAX_DEPTH => {
+                    return Err(Error::yaml(
+                        format!("exceeded max depth of {MAX_DEPTH}"),
+                        None,
+                    ));
+                }
                 Some(open) => stack.push(open),
                 None if first_only && stack.is_empty() => {
                     self.peek_past_root()?;
@@ -971,6 +977,11 @@ impl<'a> Composer<'a> {
         }))
     }
 }
+
+/// Nesting deeper than this is refused: decoding, emitting and dropping values recurse, and
+/// must not exhaust a thread's stack (Go's growable stacks have no such limit; real values
+/// files nest a few dozen levels at most).
+pub(crate) const MAX_DEPTH: usize = 400;
 
 /// go-yaml's thresholds against alias expansion bombs ("document contains excessive aliasing").
 fn allowed_alias_ratio(decode_count: usize) -> f64 {
@@ -1047,9 +1058,9 @@ impl<'d> Decoder<'d> {
                 Ok(Value::Seq(out))
             }
             Kind::Map(_) => {
-                let mut entries = Vec::new();
+                let mut entries = MapBuilder::default();
                 self.map_into(id, &mut entries)?;
-                Ok(Value::Map(entries))
+                Ok(Value::Map(entries.finish()))
             }
         }
     }
@@ -1071,7 +1082,7 @@ impl<'d> Decoder<'d> {
     }
 
     /// Decodes mapping `id` into an existing map, as go-yaml does for merges.
-    fn map_into(&mut self, id: usize, entries: &mut Vec<(Value, Value)>) -> Result<(), Error> {
+    fn map_into(&mut self, id: usize, entries: &mut MapBuilder) -> Result<(), Error> {
         let Kind::Map(children) = &self.doc.nodes[id].kind else {
             return Err(want_map());
         };
@@ -1091,7 +1102,7 @@ impl<'d> Decoder<'d> {
                 ));
             }
             let value = self.decode(v)?;
-            map_insert(entries, key, value);
+            entries.insert(key, value);
         }
         Ok(())
     }
@@ -1109,7 +1120,7 @@ impl<'d> Decoder<'d> {
     }
 
     /// Decodes the target of an alias into `entries` (merge semantics).
-    fn alias_into(&mut self, id: usize, entries: &mut Vec<(Value, Value)>) -> Result<(), Error> {
+    fn alias_into(&mut self, id: usize, entries: &mut MapBuilder) -> Result<(), Error> {
         self.count()?;
         let Kind::Alias { target, name } = &self.doc.nodes[id].kind else {
             return Err(want_map());
@@ -1122,7 +1133,7 @@ impl<'d> Decoder<'d> {
         r
     }
 
-    fn merge(&mut self, id: usize, entries: &mut Vec<(Value, Value)>) -> Result<(), Error> {
+    fn merge(&mut self, id: usize, entries: &mut MapBuilder) -> Result<(), Error> {
         match &self.doc.nodes[id].kind {
             Kind::Map(_) => {
                 self.count()?;
@@ -1242,6 +1253,22 @@ mod tests {
         assert_eq!(e.to_string(), "yaml: unknown anchor 'nope' referenced");
         let e = parse_first("a: &a [*a]\n").expect_err("fails");
         assert_eq!(e.to_string(), "yaml: anchor 'a' value contains itself");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep: String = (0..MAX_DEPTH + 1)
+            .map(|i| format!("{}a:\n", " ".repeat(i)))
+            .collect();
+        let e = parse_first(&deep).expect_err("too deep");
+        assert_eq!(
+            e.to_string(),
+            format!("yaml: exceeded max depth of {MAX_DEPTH}")
+        );
+        let ok: String = (0..MAX_DEPTH)
+            .map(|i| format!("{}a:\n", " ".repeat(i)))
+            .collect();
+        assert!(parse_first(&ok).is_ok());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The untyped value go-yaml v2 decodes into (`interface{}`), with Go's notion of map-key equality.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 /// go-yaml v2's untyped decode result: what `yaml.Unmarshal` stores in an `interface{}`.
@@ -59,13 +60,55 @@ impl Value {
     }
 }
 
-/// Sets `key` in a map's entries the way a Go map assignment does: an existing equal key keeps
-/// its place and takes the new value, a new key goes to the end.
-pub(crate) fn map_insert(entries: &mut Vec<(Value, Value)>, key: Value, value: Value) {
-    if let Some(slot) = entries.iter_mut().find(|(k, _)| k.same_key(&key)) {
-        slot.1 = value;
-    } else {
-        entries.push((key, value));
+/// A hashable form of the keys Go maps can hold, equal exactly when [`Value::same_key`] is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum KeyHash {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(u64),
+    String(String),
+}
+
+fn key_hash(v: &Value) -> Option<KeyHash> {
+    Some(match v {
+        Value::Null => KeyHash::Null,
+        Value::Bool(b) => KeyHash::Bool(*b),
+        Value::Int(i) => KeyHash::Int(*i),
+        Value::Uint(u) => KeyHash::Uint(*u),
+        // NaN equals nothing, so it is never found again; -0 and 0 are the same key.
+        Value::Float(f) if f.is_nan() => return None,
+        Value::Float(f) => KeyHash::Float(if *f == 0.0 { 0 } else { f.to_bits() }),
+        Value::String(s) => KeyHash::String(s.clone()),
+        Value::Seq(_) | Value::Map(_) => return None,
+    })
+}
+
+/// A map under construction with Go map assignment semantics: an existing equal key keeps its
+/// place and takes the new value, a new key goes to the end.
+#[derive(Debug, Default)]
+pub(crate) struct MapBuilder {
+    entries: Vec<(Value, Value)>,
+    index: HashMap<KeyHash, usize>,
+}
+
+impl MapBuilder {
+    pub(crate) fn insert(&mut self, key: Value, value: Value) {
+        match key_hash(&key) {
+            Some(h) => match self.index.get(&h) {
+                Some(&i) => self.entries[i].1 = value,
+                None => {
+                    self.index.insert(h, self.entries.len());
+                    self.entries.push((key, value));
+                }
+            },
+            None => self.entries.push((key, value)),
+        }
+    }
+
+    pub(crate) fn finish(self) -> Vec<(Value, Value)> {
+        self.entries
     }
 }
 
@@ -130,12 +173,19 @@ mod tests {
         assert!(Value::Int(1).same_key(&Value::Int(1)));
         assert!(!Value::Int(1).same_key(&Value::Float(1.0)));
         assert!(!Value::Float(f64::NAN).same_key(&Value::Float(f64::NAN)));
-        let mut m = vec![];
-        map_insert(&mut m, Value::String("a".into()), Value::Int(1));
-        map_insert(&mut m, Value::String("b".into()), Value::Int(2));
-        map_insert(&mut m, Value::String("a".into()), Value::Int(3));
+        let mut b = MapBuilder::default();
+        b.insert(Value::String("a".into()), Value::Int(1));
+        b.insert(Value::String("b".into()), Value::Int(2));
+        b.insert(Value::String("a".into()), Value::Int(3));
+        b.insert(Value::Float(f64::NAN), Value::Int(4));
+        b.insert(Value::Float(f64::NAN), Value::Int(5));
+        assert_eq!(b.finish().len(), 4);
+        let mut b = MapBuilder::default();
+        b.insert(Value::String("a".into()), Value::Int(1));
+        b.insert(Value::String("b".into()), Value::Int(2));
+        b.insert(Value::String("a".into()), Value::Int(3));
         assert_eq!(
-            m,
+            b.finish(),
             vec![
                 (Value::String("a".into()), Value::Int(3)),
                 (Value::String("b".into()), Value::Int(2))
