@@ -14,10 +14,18 @@
 //!   those fields from everybody else.
 //!
 //! Built-in kinds use the metadata of `smp_schema` (merge keys become list keys, with the
-//! extra keys of `+listMapKey`). Custom resources are treated as plain JSON: granular maps and
-//! atomic lists, with a typed `metadata`. As on a real server, ownership of `apiVersion`,
+//! extra keys of `+listMapKey`). Custom resources follow their CRD's structural schema when the
+//! caller passes it ([`ApplyOptions::crd_schema`]) and are plain JSON otherwise: granular maps
+//! and atomic lists, with a typed `metadata`. As on a real server, ownership of `apiVersion`,
 //! `kind` and server-set metadata is never recorded, and `status` is ignored by writes to the
 //! main resource (and `spec` by writes to `/status`).
+//!
+//! The layers kube-apiserver puts around the merge are reproduced too: objects are compared as
+//! typed values (empty structs and always-encoded nulls count), an object nobody tracked yet
+//! gets a `before-first-apply` owner on its first apply, at most ten `Update` entries are kept
+//! (older ones fold into `ancient-changes`), timestamps move only when something changed, and
+//! the manager `kubectl` may take over fields it set with client-side apply while the
+//! last-applied annotation follows its server-side applies.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
