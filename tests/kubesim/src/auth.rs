@@ -16,6 +16,10 @@
 //! verb `impersonate` through a caller-supplied authorizer (normally [`crate::rbac::authorize`]),
 //! and a denial is the same 403 the real server sends, e.g.
 //! `users "bob" is forbidden: User "alice" cannot impersonate resource "users" in API group "" at the cluster scope`.
+//!
+//! Service-account tokens come from [`Authenticator::issue_service_account_token`] (the
+//! `serviceaccounts/<sa>/token` subresource) and expire; static tokens can also be managed at run
+//! time through [`admin_router`].
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

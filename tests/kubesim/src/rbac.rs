@@ -14,6 +14,8 @@
 //!
 //! Denials render as the 403 `Status` the real server sends ([`forbidden_error`]); kubectl prints
 //! its message verbatim, so [`forbidden_message`] reproduces the wording exactly.
+//! [`check_escalation`] adds the API server's escalation prevention for RBAC writes, and the
+//! review APIs (SubjectAccessReview and friends) evaluate the same rules.
 
 use serde_json::{Map, Value, json};
 
