@@ -671,7 +671,7 @@ impl<'t> State<'t> {
                             "{name} has arguments but cannot be invoked as function"
                         )));
                     }
-                    return Ok(if v.is_nil() {
+                    return Ok(if v.is_nil() || o.members_are_interfaces() {
                         V::Iface(v)
                     } else {
                         V::Direct(v)

@@ -97,6 +97,14 @@ pub trait Object: fmt::Debug {
     fn to_data(&self) -> Option<Value> {
         None
     }
+
+    /// Whether [`Member::Field`] values have the static type `interface {}`, as the elements
+    /// of a Go map type with methods do (`chartutil.Values`, `chartutil.Files`). It only shows
+    /// in error messages: `.Values.name.x` on a string fails with "can't evaluate field x in
+    /// type interface {}" there, and with "in type string" for a struct field.
+    fn members_are_interfaces(&self) -> bool {
+        false
+    }
 }
 
 /// What an [`Object`] has under a name.

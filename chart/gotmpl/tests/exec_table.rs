@@ -272,6 +272,48 @@ fn objects_have_fields_and_methods() {
     assert_eq!(run("{{if .Capabilities}}yes{{end}}", &data).unwrap(), "yes");
 }
 
+/// A map type with methods, like `chartutil.Values`.
+#[derive(Debug)]
+struct ValuesLike(gotmpl::Map);
+
+impl Object for ValuesLike {
+    fn type_name(&self) -> String {
+        "chartutil.Values".to_owned()
+    }
+
+    fn member(&self, name: &str) -> Member {
+        match self.0.get(name) {
+            Some(v) => Member::Field(v.clone()),
+            None => Member::Field(Value::Nil),
+        }
+    }
+
+    fn go_string(&self) -> String {
+        gotmpl::fmt::format_value(&Value::map(self.0.clone()))
+    }
+
+    fn members_are_interfaces(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn map_like_objects_yield_interface_members() {
+    let mut m = gotmpl::Map::new();
+    m.insert("name".into(), Value::string("web"));
+    let mut root = gotmpl::Map::new();
+    root.insert("Values".into(), Value::Object(Rc::new(ValuesLike(m))));
+    let data = Value::map(root);
+    assert_eq!(
+        run("{{ .Values.name.x }}", &data).unwrap_err(),
+        "template: t:1:10: executing \"t\" at <.Values.name.x>: can't evaluate field x in type interface {}"
+    );
+    assert_eq!(
+        run("{{ .Values.name }} {{ .Values }}", &data).unwrap(),
+        "web map[name:web]"
+    );
+}
+
 #[test]
 fn user_functions_hide_builtins() {
     let mut funcs = FuncMap::new();
