@@ -272,6 +272,17 @@ pub fn error_response(e: &ApiError) -> Response<Body> {
     r
 }
 
+/// Adds `Warning: 299 - "..."` headers.
+fn with_warnings(mut r: Response<Body>, warnings: &[String]) -> Response<Body> {
+    for w in warnings {
+        let v = format!("299 - \"{}\"", w.replace('"', "\\\""));
+        if let Ok(hv) = HeaderValue::from_str(&v) {
+            r.headers_mut().append(header::WARNING, hv);
+        }
+    }
+    r
+}
+
 fn text(code: u16, s: &str) -> Response<Body> {
     let mut r = Response::new(Body::from(s.to_owned()));
     *r.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::OK);
@@ -701,6 +712,25 @@ impl Ctx<'_> {
         Ok(dry)
     }
 
+    /// `fieldValidation`: Strict rejects unknown fields (400), Warn returns them as warnings.
+    fn check_fields(&self, ri: &ResourceInfo, body: &Value) -> Result<Vec<String>, ApiError> {
+        let mode = self.q.get("fieldValidation").unwrap_or("Ignore");
+        if !matches!(mode, "Strict" | "Warn") {
+            return Ok(Vec::new());
+        }
+        let unknown: Vec<String> = crate::strict::unknown_fields(body, &ri.api_version(), &ri.kind)
+            .into_iter()
+            .map(|f| format!("unknown field \"{f}\""))
+            .collect();
+        if mode == "Strict" && !unknown.is_empty() {
+            return Err(ApiError::bad_request(format!(
+                "strict decoding error: {}",
+                unknown.join(", ")
+            )));
+        }
+        Ok(unknown)
+    }
+
     fn write_options(&self, sub: Option<&str>) -> Result<WriteOptions, ApiError> {
         if let Some(fv) = self.q.get("fieldValidation")
             && !matches!(fv, "" | "Strict" | "Warn" | "Ignore")
@@ -767,13 +797,11 @@ async fn resource(ctx: &Ctx<'_>, rp: &ResourcePath) -> Result<Response<Body>, Ap
         "update" => {
             let name = rp.name.as_deref().unwrap_or_default();
             let obj = ctx.object_body()?;
+            let warnings = ctx.check_fields(&ri, &obj)?;
             let opts = ctx.write_options(None)?;
             let (o, created) = store.update(&ri, &ns, name, obj, &opts)?;
-            Ok(object_response(
-                if created { 201 } else { 200 },
-                ctx.fmt,
-                &o,
-            ))
+            let r = object_response(if created { 201 } else { 200 }, ctx.fmt, &o);
+            Ok(with_warnings(r, &warnings))
         }
         "patch" => {
             let name = rp.name.as_deref().unwrap_or_default();
@@ -985,9 +1013,10 @@ fn create(ctx: &Ctx<'_>, ri: &Arc<ResourceInfo>, ns: &str) -> Result<Response<Bo
         }
         _ => {}
     }
+    let warnings = ctx.check_fields(ri, &body)?;
     let opts = ctx.write_options(None)?;
     let o = store.create(ri, ns, body, &opts)?;
-    Ok(object_response(201, ctx.fmt, &o))
+    Ok(with_warnings(object_response(201, ctx.fmt, &o), &warnings))
 }
 
 fn bind_pod(ctx: &Ctx<'_>, ns: &str, body: &Value) -> Result<Response<Body>, ApiError> {
@@ -1044,15 +1073,21 @@ fn patch_object(
     if body.is_empty() {
         return Err(ApiError::bad_request("the patch body is empty"));
     }
+    let warnings = match pt {
+        PatchType::Json => Vec::new(),
+        PatchType::Apply => ctx.check_fields(ri, &patch::parse_apply_body(&body)?)?,
+        PatchType::Merge | PatchType::Strategic => match serde_json::from_slice::<Value>(&body) {
+            Ok(v) => ctx.check_fields(ri, &v)?,
+            // A malformed body is reported by the patch itself.
+            Err(_) => Vec::new(),
+        },
+    };
     let force = opts.force;
     let (o, created) = ctx.store().write(ri, ns, name, &opts, false, |cur| {
         patch::apply_patch(pt, ri, name, cur, &body, explicit_manager, force)
     })?;
-    Ok(object_response(
-        if created { 201 } else { 200 },
-        ctx.fmt,
-        &o,
-    ))
+    let r = object_response(if created { 201 } else { 200 }, ctx.fmt, &o);
+    Ok(with_warnings(r, &warnings))
 }
 
 fn delete_options(ctx: &Ctx<'_>) -> Result<DeleteOptions, ApiError> {

@@ -47,6 +47,7 @@ pub mod request;
 pub mod selector;
 pub mod server;
 pub mod store;
+pub mod strict;
 pub mod tls;
 pub mod validation;
 
