@@ -77,7 +77,12 @@ pub fn format_float(x: f64, fmt: char, prec: i32) -> String {
                 let d = Digits::shortest(a);
                 out.push_str(&d.fixed(d.frac_digits()));
             } else {
-                out.push_str(&format!("{a:.p$}", p = prec as usize));
+                // A float64 has at most 1074 fractional decimal digits; Rust's formatter
+                // refuses precisions above u16::MAX, and Go allows up to a million.
+                let p = prec as usize;
+                let exact = p.min(MAX_EXACT_FRACTION);
+                out.push_str(&format!("{a:.exact$}"));
+                out.extend(std::iter::repeat_n('0', p - exact));
             }
         }
         'e' | 'E' => {
@@ -130,6 +135,12 @@ pub fn format_float(x: f64, fmt: char, prec: i32) -> String {
     out
 }
 
+/// More fractional digits than any float64 has in its exact decimal expansion.
+const MAX_EXACT_FRACTION: usize = 1100;
+
+/// More significant digits than any float64 has in its exact decimal expansion.
+const MAX_EXACT_DIGITS: usize = 800;
+
 /// Decimal digits of a non-negative finite float: `0.d1d2d3... × 10^dp`.
 struct Digits {
     digits: Vec<u8>,
@@ -161,7 +172,9 @@ impl Digits {
     }
 
     fn significant(a: f64, n: usize) -> Digits {
-        Digits::from_exp_form(&format!("{a:.p$e}", p = n.saturating_sub(1)))
+        // Beyond MAX_EXACT_DIGITS every digit of a float64 is zero, which the caller pads.
+        let p = n.clamp(1, MAX_EXACT_DIGITS) - 1;
+        Digits::from_exp_form(&format!("{a:.p$e}"))
     }
 
     fn frac_digits(&self) -> usize {
@@ -1226,6 +1239,13 @@ mod tests {
         assert_eq!(format_float(1.0, 'x', -1), "0x1p+00");
         assert_eq!(format_float(3.0, 'x', -1), "0x1.8p+01");
         assert_eq!(format_float(1.5, 'f', -1), "1.5");
+        // Precisions beyond what Rust's formatter accepts, as Go allows them.
+        let f = format_float(1.5, 'f', 100_000);
+        assert_eq!((f.len(), &f[..4]), (100_002, "1.50"));
+        let e = format_float(1.5, 'e', 65_535);
+        assert!(e.starts_with("1.50") && e.ends_with("0e+00") && e.len() == 65_541);
+        assert_eq!(format_float(5e-324, 'e', 2000).len(), 2007);
+        assert_eq!(sprintf("%.70000g", &[Value::Float(0.1)]).len(), 57);
     }
 
     #[test]
