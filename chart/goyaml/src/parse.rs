@@ -446,7 +446,8 @@ fn repair(src: &str, err: &ScanError, flow_depth: usize) -> Option<String> {
                     _ => {}
                 }
             }
-            None
+            // Unterminated: keep the padding so the real problem (end of stream) surfaces.
+            Some(out.into_iter().collect())
         }
         // libyaml takes a tab as the separator after ':'.
         "':' must be followed by a valid YAML whitespace" => {
