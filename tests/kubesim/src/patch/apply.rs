@@ -326,6 +326,9 @@ impl ApplyStep<'_> {
         let mut pruned = merged;
         prune(&mut pruned, &last_set, &owned_by_all, root);
         strip_nulls(&mut pruned);
+        if let Node::Struct(info) = root {
+            smp_schema::drop_empty_omitted(&mut pruned, info);
+        }
 
         let cmp = compare_objects(self.live, &pruned, root, self.subresource);
         let changed = cmp.modified.union(&cmp.added);
@@ -2435,6 +2438,23 @@ mod tests {
         let err = server_side_apply(None, &wrong_kind, "m", false, "v1", "ConfigMap", T1)
             .expect_err("kind mismatch");
         assert!(matches!(err, ApplyError::Invalid(_)));
+    }
+
+    #[test]
+    fn reapplying_an_emptied_list_is_a_no_op() {
+        let first = deployment(
+            1,
+            json!([{"name": "a", "env": [{"name": "E", "value": "1"}]}]),
+        );
+        let live = apply(None, &first, "m", false, T1).expect("apply");
+        let emptied = deployment(1, json!([{"name": "a", "env": []}]));
+        let once = apply(Some(&live), &emptied, "m", false, T2).expect("apply");
+        assert_eq!(
+            once["spec"]["template"]["spec"]["containers"],
+            json!([{"name": "a"}])
+        );
+        let twice = apply(Some(&once), &emptied, "m", false, T3).expect("apply");
+        assert_eq!(twice, once);
     }
 
     #[test]

@@ -171,6 +171,52 @@ pub(crate) fn root_type(api_version: &str, kind: &str) -> Option<&'static TypeIn
         .and_then(|(_, _, name)| type_info(name))
 }
 
+/// Drops what a typed round trip through the Go types omits: empty lists and maps under
+/// `omitempty` fields (a decoded `env: []` is encoded as nothing). Lists and maps Go always
+/// encodes, such as `containers`, stay.
+pub(crate) fn drop_empty_omitted(v: &mut serde_json::Value, info: &TypeInfo) {
+    use serde_json::Value;
+    let Value::Object(m) = v else {
+        return;
+    };
+    m.retain(|k, child| {
+        let omitted_when_empty = info.field(k).is_some_and(|f| {
+            f.zero == Zero::Absent
+                && matches!(
+                    f.kind,
+                    FieldKind::ListAtomic
+                        | FieldKind::ListSet
+                        | FieldKind::ListMap
+                        | FieldKind::Map
+                )
+        });
+        let empty = match child {
+            Value::Array(l) => l.is_empty(),
+            Value::Object(o) => o.is_empty(),
+            _ => false,
+        };
+        !(omitted_when_empty && empty)
+    });
+    for (k, child) in m.iter_mut() {
+        let Some(field) = info.field(k) else {
+            continue;
+        };
+        let Some(elem) = field.elem.and_then(type_info) else {
+            continue;
+        };
+        match (field.kind, child) {
+            (FieldKind::Struct, c) => drop_empty_omitted(c, elem),
+            (FieldKind::Map, Value::Object(values)) => {
+                values
+                    .values_mut()
+                    .for_each(|c| drop_empty_omitted(c, elem));
+            }
+            (_, Value::Array(items)) => items.iter_mut().for_each(|c| drop_empty_omitted(c, elem)),
+            _ => {}
+        }
+    }
+}
+
 /// The `ObjectMeta` type, which custom resources share with built-in kinds.
 pub(crate) fn object_meta() -> Option<&'static TypeInfo> {
     type_info("meta/v1.ObjectMeta")

@@ -126,7 +126,13 @@ pub fn strategic_merge_patch(
             "invalid JSON document: the patch is not a JSON object",
         ));
     };
-    merge_map(original.clone(), patch.clone(), Ty::Struct(root)).map(Value::Object)
+    let mut merged = Value::Object(merge_map(
+        original.clone(),
+        patch.clone(),
+        Ty::Struct(root),
+    )?);
+    smp_schema::drop_empty_omitted(&mut merged, root);
+    Ok(merged)
 }
 
 /// The schema at one position of the document.
@@ -1424,6 +1430,25 @@ mod tests {
         )
         .expect_err("lists of lists");
         assert_eq!(err.status_code(), 422);
+    }
+
+    #[test]
+    fn empty_omitempty_lists_and_maps_disappear_like_after_a_typed_round_trip() {
+        let got = pod(
+            json!({"metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c", "env": [{"name": "E"}]}]}}),
+            json!({"metadata": {"labels": {"a": null}},
+                   "spec": {"containers": [{"name": "c", "env": [{"name": "E", "$patch": "delete"}]}]}}),
+        );
+        assert_eq!(
+            got,
+            json!({"metadata": {}, "spec": {"containers": [{"name": "c"}]}})
+        );
+        // `containers` is always encoded, so an empty list stays.
+        let got = pod(
+            json!({"spec": {"containers": [{"name": "c"}]}}),
+            json!({"spec": {"containers": [{"$patch": "replace"}]}}),
+        );
+        assert_eq!(got, json!({"spec": {"containers": []}}));
     }
 
     #[test]
