@@ -731,6 +731,17 @@ impl Ctx<'_> {
         Ok(unknown)
     }
 
+    /// RBAC escalation prevention for writes of roles and bindings (when RBAC is enforced).
+    fn check_escalation(&self, ri: &ResourceInfo, ns: &str, obj: &Value) -> Result<(), ApiError> {
+        if !self.state.rbac || ri.storage_group != "rbac.authorization.k8s.io" {
+            return Ok(());
+        }
+        let Some(user) = &self.info.user else {
+            return Ok(());
+        };
+        rbac::check_escalation(&StoreRbac(self.store()), user, &ri.plural, ns, obj)
+    }
+
     fn write_options(&self, sub: Option<&str>) -> Result<WriteOptions, ApiError> {
         if let Some(fv) = self.q.get("fieldValidation")
             && !matches!(fv, "" | "Strict" | "Warn" | "Ignore")
@@ -798,6 +809,7 @@ async fn resource(ctx: &Ctx<'_>, rp: &ResourcePath) -> Result<Response<Body>, Ap
             let name = rp.name.as_deref().unwrap_or_default();
             let obj = ctx.object_body()?;
             let warnings = ctx.check_fields(&ri, &obj)?;
+            ctx.check_escalation(&ri, &ns, &obj)?;
             let opts = ctx.write_options(None)?;
             let (o, created) = store.update(&ri, &ns, name, obj, &opts)?;
             let r = object_response(if created { 201 } else { 200 }, ctx.fmt, &o);
@@ -1014,6 +1026,7 @@ fn create(ctx: &Ctx<'_>, ri: &Arc<ResourceInfo>, ns: &str) -> Result<Response<Bo
         _ => {}
     }
     let warnings = ctx.check_fields(ri, &body)?;
+    ctx.check_escalation(ri, ns, &body)?;
     let opts = ctx.write_options(None)?;
     let o = store.create(ri, ns, body, &opts)?;
     Ok(with_warnings(object_response(201, ctx.fmt, &o), &warnings))
@@ -1083,6 +1096,14 @@ fn patch_object(
         },
     };
     let force = opts.force;
+    if ctx.state.rbac && ri.storage_group == "rbac.authorization.k8s.io" {
+        // Checked on the patched object computed outside the store lock (the check reads RBAC
+        // objects from the store); the write below re-applies the patch atomically.
+        let cur = ctx.store().get(ri, ns, name).ok();
+        let preview =
+            patch::apply_patch(pt, ri, name, cur.as_ref(), &body, explicit_manager, force)?;
+        ctx.check_escalation(ri, ns, &preview)?;
+    }
     let (o, created) = ctx.store().write(ri, ns, name, &opts, false, |cur| {
         patch::apply_patch(pt, ri, name, cur, &body, explicit_manager, force)
     })?;

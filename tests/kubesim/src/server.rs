@@ -299,7 +299,7 @@ impl Builder {
         tasks.push(tokio::spawn(admin_loop(
             admin_l,
             store.clone(),
-            faults.clone(),
+            state.clone(),
             shutdown_rx.clone(),
         )));
         tasks.push(crate::gc::spawn(store.clone()));
@@ -443,10 +443,12 @@ async fn accept_loop(
 async fn admin_loop(
     l: TcpListener,
     store: Store,
-    faults: Arc<FaultInjector>,
+    state: Arc<ApiState>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let router = crate::admin::router(store).merge(faults.admin_router());
+    let router = crate::admin::router(store)
+        .merge(state.faults.clone().admin_router())
+        .merge(crate::auth::admin_router(state, |s| &s.auth));
     let serve = axum::serve(l, router).with_graceful_shutdown(async move {
         let _ = shutdown.changed().await;
     });
