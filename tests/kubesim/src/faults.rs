@@ -669,7 +669,7 @@ impl FaultInjector {
             .lock()
             .rng
             .random_range(0..=jitter.as_millis() as u64);
-        base + Duration::from_millis(extra)
+        base.saturating_add(Duration::from_millis(extra))
     }
 
     /// Applies the part of `action` that happens before the handler; see [`PreOutcome`].
@@ -742,7 +742,7 @@ impl FaultInjector {
         let close_at = match &action {
             Some(FaultAction::WatchClose {
                 after: Some(after), ..
-            }) => Some(started + *after),
+            }) => started.checked_add(*after),
             _ => None,
         };
         let state = WatchState {
@@ -935,7 +935,7 @@ fn to_action(spec: &ActionSpec, req: &RequestInfo) -> FaultAction {
             abrupt,
         } => FaultAction::WatchClose {
             after_events: *after_events,
-            after: after_s.map(Duration::from_secs_f64),
+            after: after_s.and_then(|s| Duration::try_from_secs_f64(s).ok()),
             abrupt: *abrupt,
         },
         ActionSpec::WatchExpire { after_events } => FaultAction::WatchExpire {

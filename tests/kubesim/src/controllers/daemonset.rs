@@ -117,7 +117,7 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
     for p in &pods {
         match available_since(p, min_ready) {
             Availability::Yes => available += 1,
-            Availability::After(d) => ctx.requeue_at(key.clone(), tokio::time::Instant::now() + d),
+            Availability::After(d) => ctx.requeue_at(key.clone(), super::after(d)),
             Availability::No => {}
         }
     }

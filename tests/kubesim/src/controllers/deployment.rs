@@ -349,7 +349,12 @@ fn write_status(
                 &ts,
             )
         } else {
-            ctx.requeue_at(key.clone(), since + deadline);
+            ctx.requeue_at(
+                key.clone(),
+                since
+                    .checked_add(deadline)
+                    .unwrap_or_else(|| super::after(deadline)),
+            );
             make_condition(
                 condition(d, "Progressing"),
                 "Progressing",

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
-use tokio::time::Instant;
 
 use super::{
     Ctx, Key, condition, condition_status, int_at, make_condition, name, now, pod_active,
@@ -125,14 +124,14 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
         .and_then(|secs| {
             let started = parse_time(Some(&start_time))?;
             let elapsed = chrono::Utc::now().signed_duration_since(started);
-            let limit = chrono::Duration::seconds(secs);
+            let limit = super::chrono_secs(secs);
             if elapsed >= limit {
                 Some(true)
             } else {
                 let left = (limit - elapsed).to_std().unwrap_or(Duration::ZERO);
                 ctx.requeue_at(
                     key.clone(),
-                    Instant::now() + left + Duration::from_millis(10),
+                    super::after(left.saturating_add(Duration::from_millis(10))),
                 );
                 Some(false)
             }
@@ -247,13 +246,15 @@ fn ttl_cleanup(ctx: &mut Ctx, key: &Key, job: &Value) -> Result<(), ApiError> {
     let Some(finished_at) = finished_at else {
         return Ok(());
     };
-    let due = finished_at + chrono::Duration::seconds(ttl.max(0));
+    let Some(due) = finished_at.checked_add_signed(super::chrono_secs(ttl.max(0))) else {
+        return Ok(());
+    };
     let left = due.signed_duration_since(chrono::Utc::now());
     if left > chrono::Duration::zero() {
         let wait = left.to_std().unwrap_or(Duration::ZERO);
         ctx.requeue_at(
             key.clone(),
-            Instant::now() + wait + Duration::from_millis(10),
+            super::after(wait.saturating_add(Duration::from_millis(10))),
         );
         return Ok(());
     }

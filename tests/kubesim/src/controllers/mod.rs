@@ -542,7 +542,7 @@ pub fn run_due(ctx: &mut Ctx) {
                 let n = ctx.failures.entry(key.clone()).or_insert(0);
                 *n = n.saturating_add(1);
                 let backoff = Duration::from_millis(50u64 << (*n - 1).min(7));
-                ctx.requeue_at(key, Instant::now() + backoff);
+                ctx.requeue_at(key, after(backoff));
             }
         }
     }
@@ -905,7 +905,7 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
         rest = &rest[unit_len..];
         total += n * factor;
     }
-    Some(Duration::from_secs_f64(total))
+    Duration::try_from_secs_f64(total).ok()
 }
 
 /// An int-or-percent (`maxUnavailable`) against a total, rounding as `round_up` says.
@@ -925,6 +925,19 @@ pub fn int_or_percent(v: Option<&Value>, total: i64, default: i64, round_up: boo
         },
         _ => default,
     }
+}
+
+/// The instant `d` from now; durations from object fields can be absurdly long, so this
+/// saturates at about a year instead of overflowing.
+pub fn after(d: Duration) -> Instant {
+    let cap = Duration::from_secs(365 * 24 * 3600);
+    let now = Instant::now();
+    now.checked_add(d.min(cap)).unwrap_or(now)
+}
+
+/// `n` seconds as a chrono duration, saturating for values chrono cannot hold.
+pub fn chrono_secs(n: i64) -> chrono::Duration {
+    chrono::Duration::try_seconds(n).unwrap_or(chrono::Duration::MAX)
 }
 
 /// The current time as the API server writes it.
@@ -992,6 +1005,15 @@ mod tests {
             &l
         ));
         assert!(selector_matches(&json!({}), &l));
+    }
+
+    #[test]
+    fn absurd_durations_do_not_panic() {
+        assert_eq!(parse_duration("1e300h"), None);
+        assert_eq!(parse_duration("99999999999999999999999h"), None);
+        let later = after(Duration::MAX);
+        assert!(later > Instant::now());
+        assert_eq!(chrono_secs(i64::MAX), chrono::Duration::MAX);
     }
 
     #[test]

@@ -446,7 +446,7 @@ fn restart_failed(
     let run = run_duration(pod).unwrap_or(Duration::ZERO);
     ctx.gates.insert(
         format!("{pod_uid}/finish"),
-        tokio::time::Instant::now() + backoff + run,
+        super::after(backoff.saturating_add(run)),
     );
     ctx.requeue(key.clone());
     Ok(())

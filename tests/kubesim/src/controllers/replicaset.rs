@@ -81,7 +81,7 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
         match available_since(p, min_ready) {
             Availability::Yes => available += 1,
             Availability::After(d) => {
-                ctx.requeue_at(key.clone(), tokio::time::Instant::now() + d);
+                ctx.requeue_at(key.clone(), super::after(d));
             }
             Availability::No => {}
         }
@@ -132,7 +132,7 @@ pub fn available_since(pod: &Value, min_ready: i64) -> Availability {
         return Availability::Yes;
     };
     let elapsed = chrono::Utc::now().signed_duration_since(since);
-    let need = chrono::Duration::seconds(min_ready);
+    let need = super::chrono_secs(min_ready);
     if elapsed >= need {
         Availability::Yes
     } else {
