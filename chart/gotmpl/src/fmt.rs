@@ -611,7 +611,11 @@ impl Printer {
 
     fn fmt_unicode(&mut self, u: u64) {
         let prec = self.flags.prec.unwrap_or(4).max(4);
-        let mut s = format!("U+{u:0prec$X}");
+        // Padded by hand: Rust's formatter rejects widths above u16::MAX.
+        let hex = format!("{u:X}");
+        let mut s = String::from("U+");
+        s.extend(std::iter::repeat_n('0', prec.saturating_sub(hex.len())));
+        s.push_str(&hex);
         if self.flags.sharp
             && u <= 0x10FFFF
             && let Some(c) = char::from_u32(u as u32)

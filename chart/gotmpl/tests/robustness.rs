@@ -133,3 +133,79 @@ fn templates_without_functions_report_undefined_ones() {
         "template: t:1: function \"upper\" not defined"
     );
 }
+
+#[test]
+fn random_printf_formats_never_panic() {
+    const PIECES: &[&str] = &[
+        "%",
+        "%%",
+        "-",
+        "+",
+        "#",
+        " ",
+        "0",
+        "*",
+        ".",
+        "[",
+        "]",
+        "1",
+        "2",
+        "9",
+        "65535",
+        "65536",
+        "1000000",
+        "1000001",
+        "99999999999",
+        "v",
+        "d",
+        "s",
+        "q",
+        "x",
+        "X",
+        "o",
+        "O",
+        "b",
+        "c",
+        "U",
+        "e",
+        "E",
+        "f",
+        "F",
+        "g",
+        "G",
+        "t",
+        "T",
+        "p",
+        "w",
+        "z",
+        "é",
+        "a",
+    ];
+    let args = [
+        Value::Int(-42),
+        Value::Uint(u64::MAX),
+        Value::Float(-0.0),
+        Value::Float(5e-324),
+        Value::Float(f64::NAN),
+        Value::Float(1e308),
+        Value::string("héllo"),
+        Value::Nil,
+        Value::Bool(true),
+        Value::list(vec![Value::Int(1), Value::Nil]),
+        Value::Int(1_000_000),
+        Value::Int(-70_000),
+    ];
+    let mut rng = Rng(0x1234_5678_9ABC_DEF1);
+    for _ in 0..5_000 {
+        let mut format = String::new();
+        for _ in 0..(1 + rng.next() % 8) {
+            format.push_str(PIECES[(rng.next() % PIECES.len() as u64) as usize]);
+        }
+        let n = (rng.next() % 4) as usize;
+        let start = (rng.next() % args.len() as u64) as usize;
+        let chosen: Vec<Value> = (0..n)
+            .map(|i| args[(start + i) % args.len()].clone())
+            .collect();
+        let _ = gotmpl::fmt::sprintf(&format, &chosen);
+    }
+}
