@@ -135,6 +135,9 @@ pub fn format_float(x: f64, fmt: char, prec: i32) -> String {
     out
 }
 
+/// Nesting of maps and lists beyond which printing stops descending.
+const MAX_PRINT_DEPTH: usize = 10_000;
+
 /// More fractional digits than any float64 has in its exact decimal expansion.
 const MAX_EXACT_FRACTION: usize = 1100;
 
@@ -546,7 +549,15 @@ impl Printer {
             }
             return;
         }
-        self.print_value(item, verb, depth);
+        // Go recurses without bound and crashes on a map that contains itself (Sprig's `set`
+        // can build one); here such nesting is cut off instead.
+        if depth > MAX_PRINT_DEPTH {
+            self.buf.push_str("...");
+            return;
+        }
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+            self.print_value(item, verb, depth)
+        });
     }
 
     fn bad_verb(&mut self, verb: char, arg: &Value) {
@@ -1250,6 +1261,20 @@ mod tests {
         assert!(e.starts_with("1.50") && e.ends_with("0e+00") && e.len() == 65_541);
         assert_eq!(format_float(5e-324, 'e', 2000).len(), 2007);
         assert_eq!(sprintf("%.70000g", &[Value::Float(0.1)]).len(), 57);
+    }
+
+    #[test]
+    fn self_containing_maps_print_without_overflowing() {
+        let m = Value::map(Map::new());
+        if let Value::Map(inner, _) = &m {
+            inner.borrow_mut().insert("self".into(), m.clone());
+        }
+        let s = format_value(&m);
+        assert!(s.starts_with("map[self:map[self:") && s.contains("..."));
+        // Break the reference cycle so the test does not leak.
+        if let Value::Map(inner, _) = &m {
+            inner.borrow_mut().clear();
+        }
     }
 
     #[test]
