@@ -1,6 +1,7 @@
 //! Parses and executes a synthetic set of 1,000 chart-like templates and prints timings.
 //!
-//! Run with `cargo run --release -p gotmpl --example bench [TEMPLATES] [ROUNDS]`.
+//! Run with `cargo run --release -p gotmpl --example bench [TEMPLATES] [ROUNDS]`; set
+//! `BENCH_DUMP=FILE` to write the rendered output of the first round.
 
 use std::time::Instant;
 
@@ -88,9 +89,13 @@ fn main() {
         let parsed = start.elapsed();
         let start = Instant::now();
         let mut out_bytes = 0;
+        let mut all = String::new();
         for (name, _) in &texts {
             match set.execute_to_string(name, &data) {
-                Ok(out) => out_bytes += out.len(),
+                Ok(out) => {
+                    out_bytes += out.len();
+                    all.push_str(&out);
+                }
                 Err(e) => {
                     eprintln!("exec error: {e}");
                     std::process::exit(1);
@@ -98,6 +103,13 @@ fn main() {
             }
         }
         let executed = start.elapsed();
+        // BENCH_DUMP=FILE writes the rendered output once, to compare with Go's.
+        if round == 1
+            && let Ok(path) = std::env::var("BENCH_DUMP")
+            && let Err(e) = std::fs::write(&path, &all)
+        {
+            eprintln!("cannot write {path}: {e}");
+        }
         println!(
             "round {round}: {count} templates ({} KiB): parse {:.1} ms, execute {:.1} ms ({} KiB out), {:.1} µs/template total",
             bytes / 1024,

@@ -41,7 +41,7 @@ var funcs = template.FuncMap{
 	"tolist": func(args ...interface{}) []interface{} { return args },
 	"strs":   func() []string { return []string{"a", "b"} },
 	"nilfn":  func() interface{} { return nil },
-	"join2": func(a, b string) string { return a + "-" + b },
+	"join2":  func(a, b string) string { return a + "-" + b },
 	"bytes":  func(s string) []byte { return []byte(s) },
 }
 
