@@ -1,9 +1,111 @@
 //! Tiller, the server half of Helm v2, re-implemented for high availability.
 //!
-//! Today the crate holds the release storage layer, [`storage`]: Helm v2's
-//! ConfigMap, Secret and Memory drivers in the exact format Helm v2.17.0
-//! writes, behind a [`storage::Storage`] facade with Helm's operations, plus
-//! the safety rules (create-only revisions, resourceVersion-checked updates,
-//! size checks, paged lists and a fencing hook) that several replicas need.
+//! * [`storage`]: release storage in Helm v2.17.0's exact ConfigMap, Secret
+//!   and Memory formats, with create-only revisions, compare-and-swap
+//!   updates and a fencing hook.
+//! * [`service`]: the hapi `ReleaseService` (install, upgrade, rollback,
+//!   delete, test, status, content, history, list, version).
+//! * [`cluster`] and [`patch`]: applying manifests to Kubernetes through
+//!   kube's dynamic API (create, three-way patch, delete, readiness waits).
+//! * [`release`]: rendering and hooks; [`chartconv`]: wire chart ↔ engine
+//!   chart; [`names`]: release name rules.
+//! * [`server`] and [`config`]: the gRPC and probe servers, the version
+//!   check, Helm v2's flags; [`run`] ties them together for the binary.
 
+pub mod chartconv;
+pub mod cluster;
+pub mod config;
+pub mod error;
+pub mod names;
+pub mod patch;
+pub mod release;
+pub mod server;
+pub mod service;
 pub mod storage;
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::storage::{ConfigMaps, Driver, Memory, Secrets, Storage};
+
+/// Why Tiller could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A feature of Helm v2's Tiller this one does not have.
+    #[error("not implemented: {0}")]
+    NotImplemented(&'static str),
+    /// An unknown storage driver.
+    #[error("unknown storage driver {0:?} (use configmap, secret or memory)")]
+    UnknownStorage(String),
+    /// No Kubernetes client could be built.
+    #[error("cannot reach Kubernetes: {0}")]
+    Kube(#[from] kube::Error),
+    /// A listener could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The gRPC server failed.
+    #[error("gRPC server: {0}")]
+    Grpc(#[from] tonic::transport::Error),
+}
+
+/// Runs Tiller with `config` until SIGINT/SIGTERM.
+pub async fn run(config: Config) -> Result<(), RunError> {
+    if config.tls || config.tls_verify {
+        return Err(RunError::NotImplemented("TLS (-tls, -tls-verify)"));
+    }
+    if config.trace {
+        return Err(RunError::NotImplemented("-trace"));
+    }
+    if config.experimental_release {
+        return Err(RunError::NotImplemented("-experimental-release (Rudder)"));
+    }
+    let client = kube::Client::try_default().await?;
+    let driver: Arc<dyn Driver> = match config.storage.as_str() {
+        "configmap" => Arc::new(ConfigMaps::new(client.clone(), &config.namespace)),
+        "secret" => Arc::new(Secrets::new(client.clone(), &config.namespace)),
+        "memory" => Arc::new(Memory::new()),
+        "sql" => return Err(RunError::NotImplemented("the sql storage driver")),
+        other => return Err(RunError::UnknownStorage(other.to_owned())),
+    };
+    let storage = Storage::new(driver).with_max_history(config.history_max);
+    let service = service::ReleaseServer::new(storage, cluster::Cluster::new(client));
+    let grpc = server::bind(&config.listen)
+        .await
+        .map_err(|source| RunError::Bind {
+            addr: config.listen.clone(),
+            source,
+        })?;
+    tracing::info!(addr = %config.listen, storage = config.storage, namespace = config.namespace, "Tiller listening");
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = move |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let probes = if config.probe {
+        let l = server::bind(&config.probe_listen)
+            .await
+            .map_err(|source| RunError::Bind {
+                addr: config.probe_listen.clone(),
+                source,
+            })?;
+        let fut = server::serve_http(server::probe_router(), l, stopped(stop_rx.clone()));
+        Some(tokio::spawn(fut))
+    } else {
+        None
+    };
+    tokio::spawn(async move {
+        server::shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    server::serve_grpc(service, grpc, stopped(stop_rx)).await?;
+    if let Some(p) = probes
+        && let Ok(Err(e)) = p.await
+    {
+        tracing::warn!(error = %e, "probe server");
+    }
+    Ok(())
+}

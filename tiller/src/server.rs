@@ -1,0 +1,188 @@
+//! Tiller's servers: gRPC (ReleaseService and health, behind the
+//! `x-helm-api-client` version check) and the HTTP probe server, with
+//! graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::Router;
+use axum::routing::get;
+use helm_proto::compat::{API_CLIENT_METADATA_KEY, check_call};
+use helm_proto::hapi::services::tiller::release_service_server::ReleaseServiceServer;
+use helm_proto::transport::MAX_MESSAGE_SIZE;
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::Server;
+
+use crate::service::ReleaseServer;
+
+/// The service name Tiller registers with the gRPC health service.
+pub const HEALTH_SERVICE_NAME: &str = "Tiller";
+
+/// A tower layer refusing calls from incompatible clients, as Tiller's
+/// unary and stream interceptors do (`GetVersion` exempt).
+#[derive(Debug, Clone)]
+pub struct VersionCheckLayer {
+    server: Arc<str>,
+}
+
+impl VersionCheckLayer {
+    /// Checks clients against server version `server`.
+    pub fn new(server: &str) -> Self {
+        Self {
+            server: server.into(),
+        }
+    }
+}
+
+impl<S> tower::Layer<S> for VersionCheckLayer {
+    type Service = VersionCheck<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        VersionCheck {
+            inner,
+            server: self.server.clone(),
+        }
+    }
+}
+
+/// The service [`VersionCheckLayer`] wraps around the gRPC routes.
+#[derive(Debug, Clone)]
+pub struct VersionCheck<S> {
+    inner: S,
+    server: Arc<str>,
+}
+
+impl<S, B> tower::Service<http::Request<B>> for VersionCheck<S>
+where
+    S: tower::Service<http::Request<B>, Response = http::Response<tonic::body::Body>> + Send,
+    S::Future: Send + 'static,
+{
+    type Response = http::Response<tonic::body::Body>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: http::Request<B>) -> Self::Future {
+        let client = req
+            .headers()
+            .get(API_CLIENT_METADATA_KEY)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        match check_call(req.uri().path(), client.as_deref(), &self.server) {
+            Ok(()) => Box::pin(self.inner.call(req)),
+            Err(e) => {
+                tracing::info!(path = req.uri().path(), error = %e, "refusing call");
+                let resp = tonic::Status::unknown(e.to_string()).into_http();
+                Box::pin(async move { Ok(resp) })
+            }
+        }
+    }
+}
+
+/// The probe server's routes (`/liveness`, `/readiness`); others add
+/// routes (`/metrics`) by merging into this router.
+pub fn probe_router() -> Router {
+    Router::new()
+        .route("/liveness", get(|| async { "ok" }))
+        .route("/readiness", get(|| async { "ok" }))
+}
+
+/// Serves the ReleaseService and health service on `listener` until
+/// `shutdown` completes, then drains in-flight calls.
+pub async fn serve_grpc(
+    service: ReleaseServer,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), tonic::transport::Error> {
+    let (reporter, health) = tonic_health::server::health_reporter();
+    reporter
+        .set_service_status(HEALTH_SERVICE_NAME, tonic_health::ServingStatus::Serving)
+        .await;
+    let version = service.version().sem_ver.clone();
+    let svc = ReleaseServiceServer::new(service)
+        .max_decoding_message_size(MAX_MESSAGE_SIZE)
+        .max_encoding_message_size(MAX_MESSAGE_SIZE);
+    Server::builder()
+        .http2_keepalive_interval(None)
+        .layer(VersionCheckLayer::new(&version))
+        .add_service(health)
+        .add_service(svc)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .await
+}
+
+/// Serves `router` on `listener` until `shutdown`.
+pub async fn serve_http(
+    router: Router,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Binds `addr`, accepting Go's `:port` form for "all interfaces".
+pub async fn bind(addr: &str) -> std::io::Result<TcpListener> {
+    let addr = if addr.starts_with(':') {
+        format!("0.0.0.0{addr}")
+    } else {
+        addr.to_owned()
+    };
+    let parsed: SocketAddr = match addr.parse() {
+        Ok(a) => a,
+        Err(_) => {
+            return TcpListener::bind(addr.as_str()).await;
+        }
+    };
+    TcpListener::bind(parsed).await
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: draining in-flight calls");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn bind_accepts_go_port_form() {
+        let l = bind(":0").await.expect("bind");
+        assert!(l.local_addr().expect("addr").port() > 0);
+        let l = bind("127.0.0.1:0").await.expect("bind");
+        assert!(l.local_addr().expect("addr").ip().is_loopback());
+    }
+}
