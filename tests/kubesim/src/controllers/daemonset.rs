@@ -139,7 +139,7 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
     m.insert("observedGeneration".to_owned(), json!(generation(&ds)));
     m.insert("updatedNumberScheduled".to_owned(), json!(updated));
     m.insert("numberAvailable".to_owned(), json!(available));
-    let unavailable = (desired - available).max(0);
+    let unavailable = desired.saturating_sub(available).max(0);
     if unavailable > 0 {
         m.insert("numberUnavailable".to_owned(), json!(unavailable));
     }

@@ -100,7 +100,14 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
                     name(&d)
                 )));
             }
-            let rs = new_replica_set(&d, &template, &hash, &rs_name, new_target, max_rev + 1);
+            let rs = new_replica_set(
+                &d,
+                &template,
+                &hash,
+                &rs_name,
+                new_target,
+                max_rev.saturating_add(1),
+            );
             Arc::new(ctx.create(&rs_ri, &key.ns, rs)?)
         }
         Some(rs) => {
@@ -110,7 +117,7 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
             }
             let rev = revision(&rs);
             let want_rev = if olds.iter().any(|o| revision(o) > rev) {
-                max_rev + 1
+                max_rev.saturating_add(1)
             } else {
                 rev.max(1)
             };
@@ -123,7 +130,7 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
                     json!({"annotations": {
                         REVISION: want_rev.to_string(),
                         "deployment.kubernetes.io/desired-replicas": desired.to_string(),
-                        "deployment.kubernetes.io/max-replicas": (desired + max_surge(&d, desired)).to_string(),
+                        "deployment.kubernetes.io/max-replicas": desired.saturating_add(max_surge(&d, desired)).to_string(),
                     }}),
                 );
             }
@@ -214,7 +221,7 @@ fn new_replica_set(
             "annotations": {
                 REVISION: revision.to_string(),
                 "deployment.kubernetes.io/desired-replicas": desired.to_string(),
-                "deployment.kubernetes.io/max-replicas": (desired + max_surge(d, desired)).to_string(),
+                "deployment.kubernetes.io/max-replicas": desired.saturating_add(max_surge(d, desired)).to_string(),
             },
             "ownerReferences": [owner_ref(d, "apps/v1", "Deployment")],
         },
@@ -275,7 +282,7 @@ fn write_status(
         };
     let ts = now();
     let rs_name = name(new_rs).to_owned();
-    let available_cond = if available >= desired - max_unavailable {
+    let available_cond = if available >= desired.saturating_sub(max_unavailable) {
         make_condition(
             condition(d, "Available"),
             "Available",
@@ -374,7 +381,7 @@ fn write_status(
     m.insert("availableReplicas".to_owned(), json!(available));
     m.insert(
         "unavailableReplicas".to_owned(),
-        json!((replicas.max(desired) - available).max(0)),
+        json!(replicas.max(desired).saturating_sub(available).max(0)),
     );
     omit_zero(&mut m);
     m.insert(

@@ -151,7 +151,7 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
         push(&job, &mut conds, "Complete", "CompletionsReached", msg);
         status.insert("completionTime".to_owned(), json!(ts));
         done = true;
-    } else if failed + restarts > backoff_limit || deadline_passed {
+    } else if failed.saturating_add(restarts) > backoff_limit || deadline_passed {
         let (reason, msg) = if deadline_passed {
             (
                 "DeadlineExceeded",
@@ -172,7 +172,7 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
         // The pods terminated for the failure count as failed, as the real controller counts.
         failed += active.len() as i64;
     } else if !suspended {
-        let want = parallelism.min(completions - succeeded);
+        let want = parallelism.min(completions.saturating_sub(succeeded));
         let missing = want - active.len() as i64;
         if missing > 0 {
             // Retries after a failure wait a little, like the real controller's backoff.
@@ -182,7 +182,7 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
                     .pointer("/spec/template")
                     .cloned()
                     .unwrap_or_else(|| json!({}));
-                for _ in 0..missing {
+                for _ in 0..missing.min(500) {
                     let pod = pod_from_template(
                         &template,
                         &job,

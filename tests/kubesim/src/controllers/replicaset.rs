@@ -13,6 +13,9 @@ use super::{
 };
 use crate::error::ApiError;
 
+/// Most pods one reconcile creates.
+const MAX_BURST: i64 = 500;
+
 /// Reconciles one ReplicaSet or ReplicationController.
 pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
     let (ri, api_version, kind) = match key.kind {
@@ -36,7 +39,9 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
             .pointer("/spec/template")
             .cloned()
             .unwrap_or_else(|| json!({}));
-        for _ in count..desired {
+        // Like the real controller's slow start, create in bounded batches; the pod events
+        // bring us back for the rest.
+        for _ in count..desired.min(count.saturating_add(MAX_BURST)) {
             let pod = pod_from_template(
                 &template,
                 &set,

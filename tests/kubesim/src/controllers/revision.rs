@@ -35,7 +35,7 @@ pub fn ensure(
     match owned.iter().find(|r| name(r) == rev_name) {
         Some(cur) => {
             if int_at(cur, "/revision", 0) < max {
-                ctx.patch(&ri, cur, json!({"revision": max + 1}))?;
+                ctx.patch(&ri, cur, json!({"revision": max.saturating_add(1)}))?;
             }
         }
         None => {
@@ -59,7 +59,7 @@ pub fn ensure(
                     "ownerReferences": [owner_ref(owner, "apps/v1", owner_kind)],
                 },
                 "data": {"spec": {"template": tmpl}},
-                "revision": max + 1,
+                "revision": max.saturating_add(1),
             });
             match ctx.create(&ri, &ns, obj) {
                 Ok(_) => {}

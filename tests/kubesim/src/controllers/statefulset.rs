@@ -78,8 +78,12 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
         }
     }
 
-    // Create missing pods in order.
+    // Create missing pods in order (in bounded batches under Parallel).
+    let mut created = 0;
     for i in 0..desired {
+        if created >= 500 {
+            break;
+        }
         let existing = by_ordinal
             .iter()
             .find(|(o, _)| *o == i)
@@ -92,7 +96,7 @@ pub fn reconcile(ctx: &mut Ctx, key: &Key) -> Result<(), ApiError> {
                 ensure_claims(ctx, &sts, i)?;
                 let pod = stateful_pod(&sts, &template, i, &update_revision);
                 match ctx.create(&pods_ri, &key.ns, pod) {
-                    Ok(_) => {}
+                    Ok(_) => created += 1,
                     // The previous incarnation is still being removed; its deletion event
                     // brings us back.
                     Err(e) if e.code == 409 => {}
