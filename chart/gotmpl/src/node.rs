@@ -306,3 +306,66 @@ pub fn is_empty_list(list: &ListNode) -> bool {
         _ => false,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_bodies_are_whitespace_and_comments_only() {
+        let text = |t: &str| Node::Text {
+            pos: 0,
+            text: t.to_owned(),
+        };
+        let comment = Node::Comment {
+            pos: 0,
+            text: "/* c */".to_owned(),
+        };
+        assert!(is_empty_list(&ListNode {
+            pos: 0,
+            nodes: vec![text(" \n\t"), comment]
+        }));
+        assert!(!is_empty_list(&ListNode {
+            pos: 0,
+            nodes: vec![text(" x ")]
+        }));
+        assert!(!is_empty_list(&ListNode {
+            pos: 0,
+            nodes: vec![Node::Break { pos: 0 }]
+        }));
+    }
+
+    #[test]
+    fn nodes_print_back_as_go_does() {
+        let field = Arg::Field {
+            pos: 0,
+            ident: vec!["A".into(), "B".into()],
+        };
+        let pipe = PipeNode {
+            pos: 0,
+            line: 1,
+            is_assign: false,
+            decl: vec![VariableRef {
+                pos: 0,
+                name: "$x".into(),
+            }],
+            cmds: vec![CommandNode {
+                pos: 0,
+                args: vec![field],
+            }],
+        };
+        let chain = Arg::Chain {
+            pos: 0,
+            node: Box::new(Arg::Pipe(Box::new(pipe.clone()))),
+            fields: vec!["C".into()],
+        };
+        assert_eq!(chain.to_string(), "($x := .A.B).C");
+        let t = TemplateNode {
+            pos: 0,
+            line: 1,
+            name: "n\"".into(),
+            pipe: Some(pipe),
+        };
+        assert_eq!(t.to_string(), "{{template \"n\\\"\" $x := .A.B}}");
+    }
+}
