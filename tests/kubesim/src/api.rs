@@ -208,6 +208,8 @@ fn route(store: &Store, path: &str) -> (Route, bool) {
 enum Format {
     Json,
     PartialMetadata,
+    /// `as=Table;g=meta.k8s.io` (server-side printing; GET requests only).
+    Table,
 }
 
 fn negotiate(headers: &HeaderMap) -> Result<Format, ApiError> {
@@ -234,6 +236,7 @@ fn negotiate(headers: &HeaderMap) -> Result<Format, ApiError> {
             .unwrap_or_default();
         return Ok(match as_ {
             "PartialObjectMetadata" | "PartialObjectMetadataList" => Format::PartialMetadata,
+            "Table" if params.contains(&"g=meta.k8s.io") => Format::Table,
             "Table" => continue,
             _ => Format::Json,
         });
@@ -300,7 +303,8 @@ fn partial_metadata(o: &Value) -> Value {
 
 fn object_response(code: u16, fmt: Format, o: &Value) -> Response<Body> {
     match fmt {
-        Format::Json => json_body(code, o),
+        // Writes answer with the object even when a Table was offered.
+        Format::Json | Format::Table => json_body(code, o),
         Format::PartialMetadata => json_body(code, &partial_metadata(o)),
     }
 }
@@ -800,6 +804,14 @@ async fn resource(ctx: &Ctx<'_>, rp: &ResourcePath) -> Result<Response<Body>, Ap
         "get" => {
             let name = rp.name.as_deref().unwrap_or_default();
             let o = store.get(&ri, &ns, name)?;
+            if ctx.fmt == Format::Table {
+                let meta = json!({"resourceVersion": o.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null)});
+                let include = crate::table::IncludeObject::parse(ctx.q.get("includeObject"));
+                return Ok(json_body(
+                    200,
+                    &crate::table::table(&ri, &[&o], meta, include),
+                ));
+            }
             Ok(object_response(200, ctx.fmt, &o))
         }
         "list" => list(ctx, &ri, rp),
@@ -908,10 +920,27 @@ fn list(ctx: &Ctx<'_>, ri: &ResourceInfo, rp: &ResourcePath) -> Result<Response<
     if let Some(n) = l.remaining_item_count {
         meta["remainingItemCount"] = json!(n);
     }
+    if ctx.fmt == Format::Table {
+        let include = crate::table::IncludeObject::parse(ctx.q.get("includeObject"));
+        let presented: Vec<Value> = if include == crate::table::IncludeObject::Object {
+            l.items.iter().map(|o| present(ri, o)).collect()
+        } else {
+            Vec::new()
+        };
+        let refs: Vec<&Value> = if presented.is_empty() {
+            l.items.iter().map(|o| &**o).collect()
+        } else {
+            presented.iter().collect()
+        };
+        return Ok(json_body(
+            200,
+            &crate::table::table(ri, &refs, meta, include),
+        ));
+    }
     // Serialized by hand so the (possibly large) items are written once, never copied.
     let mut buf: Vec<u8> = Vec::with_capacity(256 + l.items.len() * 512);
     let (kind, api_version) = match ctx.fmt {
-        Format::Json => (format!("{}List", ri.kind), ri.api_version()),
+        Format::Json | Format::Table => (format!("{}List", ri.kind), ri.api_version()),
         Format::PartialMetadata => (
             "PartialObjectMetadataList".to_owned(),
             "meta.k8s.io/v1".to_owned(),
@@ -927,7 +956,7 @@ fn list(ctx: &Ctx<'_>, ri: &ResourceInfo, rp: &ResourcePath) -> Result<Response<
             buf.push(b',');
         }
         match ctx.fmt {
-            Format::Json => write_presented(&mut buf, o, &av, &kv),
+            Format::Json | Format::Table => write_presented(&mut buf, o, &av, &kv),
             Format::PartialMetadata => write_json(&mut buf, &partial_metadata(o)),
         }
     }
@@ -1517,6 +1546,21 @@ fn watch(
     let ri = ri.clone();
     let start = store.watch(&ri, start_rv.as_deref(), &filter);
     let interval = ctx.state.bookmark_interval;
+    let table = (ctx.fmt == Format::Table)
+        .then(|| crate::table::IncludeObject::parse(ctx.q.get("includeObject")));
+    let partial = ctx.fmt == Format::PartialMetadata;
+    // What a watch event carries: the object, or its Table row / metadata when asked for.
+    let render = move |ri: &ResourceInfo, o: &Value| -> Value {
+        let p = present(ri, o);
+        match table {
+            Some(include) => {
+                let meta = json!({"resourceVersion": p.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null)});
+                crate::table::table(ri, &[&p], meta, include)
+            }
+            None if partial => partial_metadata(&p),
+            None => p,
+        }
+    };
     tokio::spawn(async move {
         let w = match start {
             Ok(w) => w,
@@ -1541,7 +1585,7 @@ fn watch(
             };
             last_rev = last_rev.max(ev.rev);
             if tx
-                .send(Ok(watch_line(t.as_str(), &present(&ri, &ev.object))))
+                .send(Ok(watch_line(t.as_str(), &render(&ri, &ev.object))))
                 .await
                 .is_err()
             {
@@ -1577,7 +1621,7 @@ fn watch(
                     last_rev = ev.rev;
                     let Some(t) = filter.classify(&ev) else { continue };
                     // An object leaving the selector is reported as DELETED with its new state.
-                    let obj = present(&ri, &ev.object);
+                    let obj = render(&ri, &ev.object);
                     if tx.send(Ok(watch_line(t.as_str(), &obj))).await.is_err() {
                         return;
                     }
@@ -1666,6 +1710,11 @@ mod tests {
                 "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
             ),
         );
-        assert_eq!(negotiate(&h).expect("table fallback"), Format::Json);
+        assert_eq!(negotiate(&h).expect("table"), Format::Table);
+        h.insert(
+            header::ACCEPT,
+            HeaderValue::from_static("application/json;as=Table;v=v1;g=other.io,application/json"),
+        );
+        assert_eq!(negotiate(&h).expect("unknown table group"), Format::Json);
     }
 }

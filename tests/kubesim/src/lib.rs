@@ -48,6 +48,7 @@ pub mod selector;
 pub mod server;
 pub mod store;
 pub mod strict;
+pub mod table;
 pub mod tls;
 pub mod validation;
 
