@@ -690,6 +690,15 @@ async fn services_get_load_balancer_and_endpoints() {
         ep["subsets"][0]["addresses"][0]["targetRef"]["name"],
         "backend"
     );
+    let slices = list(&s, "discovery.k8s.io", "endpointslices", "default");
+    let slice = slices
+        .iter()
+        .find(|e| e["metadata"]["labels"]["kubernetes.io/service-name"] == "lb")
+        .expect("endpointslice");
+    assert_eq!(slice["addressType"], "IPv4");
+    assert_eq!(slice["endpoints"][0]["conditions"]["ready"], true);
+    assert_eq!(slice["ports"][0]["port"], 8080);
+    assert_eq!(slice["metadata"]["ownerReferences"][0]["kind"], "Service");
 }
 
 #[tokio::test]

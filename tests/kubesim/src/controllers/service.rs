@@ -1,7 +1,7 @@
 //! Services: a LoadBalancer gets `status.loadBalancer.ingress[{ip}]` after a delay, and a
 //! Service with a selector gets an Endpoints object listing its pods (ready ones under
-//! `addresses`, the others under `notReadyAddresses`). The cluster IP and ports are allocated by
-//! the API defaults on create.
+//! `addresses`, the others under `notReadyAddresses`) and an EndpointSlice `<service>-<5 chars>`
+//! with the same pods. The cluster IP and ports are allocated by the API defaults on create.
 
 use std::sync::Arc;
 
@@ -121,6 +121,7 @@ fn sync_endpoints(ctx: &mut Ctx, svc: &Value) -> Result<(), ApiError> {
         .pointer("/metadata/labels")
         .cloned()
         .unwrap_or_else(|| json!({}));
+    sync_slice(ctx, svc, &pods, &ports)?;
     let ep_ri = ctx.res.endpoints.clone();
     let svc_name = name(svc).to_owned();
     ctx.store
@@ -151,6 +152,86 @@ fn sync_endpoints(ctx: &mut Ctx, svc: &Value) -> Result<(), ApiError> {
                 Ok(o)
             },
         )
+        .map(|_| ())
+}
+
+/// The EndpointSlice name of a Service: `<service>-<5 chars>`, stable per Service uid.
+pub fn slice_name(svc: &Value) -> String {
+    let h = super::template_hash(&json!(uid(svc)));
+    let suffix: String = h.chars().take(5).collect();
+    format!("{}-{suffix}", name(svc))
+}
+
+/// Mirrors the Service's pods into one `discovery.k8s.io/v1` EndpointSlice (what newer clients,
+/// e.g. `kubectl describe service`, read instead of Endpoints).
+fn sync_slice(
+    ctx: &mut Ctx,
+    svc: &Value,
+    pods: &[Arc<Value>],
+    ports: &[Value],
+) -> Result<(), ApiError> {
+    let Ok(ri) = ctx
+        .store
+        .resource("discovery.k8s.io", "v1", "endpointslices")
+    else {
+        return Ok(());
+    };
+    let ns = namespace(svc).to_owned();
+    let slice = slice_name(svc);
+    let endpoints: Vec<Value> = pods
+        .iter()
+        .map(|p| {
+            let ready = pod_ready(p);
+            let mut e = json!({
+                "addresses": [p.pointer("/status/podIP").cloned().unwrap_or(Value::Null)],
+                "conditions": {"ready": ready, "serving": ready, "terminating": false},
+                "targetRef": {"kind": "Pod", "namespace": ns, "name": name(p), "uid": uid(p)},
+            });
+            if let Some(n) = p.pointer("/spec/nodeName") {
+                e["nodeName"] = n.clone();
+            }
+            e
+        })
+        .collect();
+    let mut labels = svc
+        .pointer("/metadata/labels")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    labels.insert("kubernetes.io/service-name".to_owned(), json!(name(svc)));
+    labels.insert(
+        "endpointslice.kubernetes.io/managed-by".to_owned(),
+        json!("endpointslice-controller.k8s.io"),
+    );
+    let desired = json!({
+        "apiVersion": "discovery.k8s.io/v1",
+        "kind": "EndpointSlice",
+        "metadata": {
+            "name": slice,
+            "namespace": ns,
+            "labels": labels,
+            "ownerReferences": [super::owner_ref(svc, "v1", "Service")],
+        },
+        "addressType": "IPv4",
+        "endpoints": endpoints,
+        "ports": ports,
+    });
+    ctx.store
+        .write(&ri, &ns, &slice, &WriteOptions::default(), false, |cur| {
+            let mut o = desired.clone();
+            if let Some(cur_meta) = cur
+                .and_then(|c| c.get("metadata"))
+                .and_then(Value::as_object)
+                && let Some(m) = o.get_mut("metadata").and_then(Value::as_object_mut)
+            {
+                for (k, v) in cur_meta {
+                    if k != "resourceVersion" && !m.contains_key(k) {
+                        m.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            Ok(o)
+        })
         .map(|_| ())
 }
 
