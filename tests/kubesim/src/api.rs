@@ -1615,10 +1615,15 @@ fn watch(
                         // Fell behind or the store went away: close so the client resumes.
                         Err(_) => return,
                     };
-                    if ev.rev <= w.start_rev || ev.key != key {
+                    if ev.rev <= w.start_rev {
                         continue;
                     }
+                    // Events arrive in revision order, so every change up to this revision
+                    // has been seen; bookmarks may report it even if it was another resource's.
                     last_rev = ev.rev;
+                    if ev.key != key {
+                        continue;
+                    }
                     let Some(t) = filter.classify(&ev) else { continue };
                     // An object leaving the selector is reported as DELETED with its new state.
                     let obj = render(&ri, &ev.object);

@@ -1,7 +1,36 @@
 //! kubesim: a Kubernetes API server simulator.
 //!
-//! Stands in for kube-apiserver in tests, chaos runs and the local stack; kubectl 1.32, client-go
-//! (the Helm library) and the `kube` crate talk to it unchanged over plain HTTP.
+//! Stands in for kube-apiserver (reporting v1.33) in tests, chaos runs and the local stack;
+//! kubectl 1.32/1.33, client-go (the Helm library) and the `kube` crate talk to it unchanged, over
+//! plain HTTP, or over self-signed TLS when bearer tokens are configured (client-go sends tokens
+//! only to `https://` servers).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), kubesim::ServerError> {
+//! let sim = kubesim::Server::builder()
+//!     .api_ports(1)
+//!     .legacy_apis(false)
+//!     .start()
+//!     .await?; // binds 127.0.0.1:0
+//! let url = sim.url(); // also api_urls(), admin_url(), kubeconfig(), kubeconfig_for(i)
+//! sim.write_kubeconfig("/tmp/kubesim.kubeconfig")?;
+//! let revision = sim.store().revision(); // direct inspection in tests
+//! sim.shutdown().await;
+//! # let _ = (url, revision);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Builder options: `listen`, `api_ports`, `admin_listen`, `legacy_apis`, `data_dir`,
+//! `token_file`, `authorization_rbac`, `tls`, `streaming_lists`, `bookmark_interval`,
+//! `controllers(Option<ControllerConfig>)`, `fault_seed`, `audit_log`.
+//!
+//! What is served: every built-in resource of a 1.33 cluster ([`registry`]), CRDs at run time,
+//! legacy and aggregated discovery and a minimal OpenAPI v3 ([`discovery`]), CRUD, list with
+//! selectors and paging, watch with resume, bookmarks and streaming lists, the four patch types
+//! ([`patch`]), subresources, finalizers, garbage collection and namespace lifecycle ([`gc`]),
+//! server-side printing ([`table`]), strict field validation ([`strict`]), protobuf request
+//! bodies for the kinds kubectl's typed commands send ([`protobuf`]).
 //!
 //! # Integration points
 //!
