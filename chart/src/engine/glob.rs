@@ -5,9 +5,9 @@
 //! patterns), `\` escapes the next character.
 
 /// A compiled pattern.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Glob {
-    tokens: Vec<Token>,
+    regex: regex::Regex,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,24 +38,67 @@ impl Glob {
     pub fn new(pattern: &str) -> Result<Glob, GlobError> {
         let chars: Vec<char> = pattern.chars().collect();
         let mut pos = 0;
-        let tokens = parse_seq(&chars, &mut pos, false).map_err(|reason| GlobError {
+        let fail = |reason| GlobError {
             pattern: pattern.to_owned(),
             reason,
-        })?;
+        };
+        let tokens = parse_seq(&chars, &mut pos, false).map_err(fail)?;
         if pos != chars.len() {
-            return Err(GlobError {
-                pattern: pattern.to_owned(),
-                reason: "unexpected '}' or ','",
-            });
+            return Err(fail("unexpected '}' or ','"));
         }
-        Ok(Glob { tokens })
+        // A regular expression matches in linear time, where backtracking over stars and
+        // alternatives could take exponential time on hostile patterns.
+        let mut re = String::from("^(?s:");
+        to_regex(&tokens, &mut re);
+        re.push_str(")$");
+        let regex = regex::Regex::new(&re).map_err(|_| fail("pattern too complex"))?;
+        Ok(Glob { regex })
     }
 
     /// Whether the whole path matches.
     pub fn matches(&self, path: &str) -> bool {
-        let chars: Vec<char> = path.chars().collect();
-        match_seq(&self.tokens, &chars, &[])
+        self.regex.is_match(path)
     }
+}
+
+fn to_regex(tokens: &[Token], out: &mut String) {
+    for t in tokens {
+        match t {
+            Token::Literal(c) => out.push_str(&regex::escape(&c.to_string())),
+            Token::Star(true) => out.push_str(".*"),
+            Token::Star(false) => out.push_str("[^/]*"),
+            Token::Any => out.push_str("[^/]"),
+            Token::Class { negated, ranges } => {
+                out.push('[');
+                if *negated {
+                    out.push('^');
+                }
+                for (lo, hi) in ranges {
+                    out.push_str(&class_char(*lo));
+                    if lo != hi {
+                        out.push('-');
+                        out.push_str(&class_char(*hi));
+                    }
+                }
+                out.push(']');
+            }
+            Token::Alternatives(alts) => {
+                out.push_str("(?:");
+                for (i, alt) in alts.iter().enumerate() {
+                    if i > 0 {
+                        out.push('|');
+                    }
+                    to_regex(alt, out);
+                }
+                out.push(')');
+            }
+        }
+    }
+}
+
+/// A character inside a regex class, written as a `\x{..}` escape so no class syntax leaks in.
+fn class_char(c: char) -> String {
+    format!("\\x{{{:x}}}", c as u32)
 }
 
 fn parse_seq(chars: &[char], pos: &mut usize, in_alt: bool) -> Result<Vec<Token>, &'static str> {
@@ -152,43 +195,6 @@ fn parse_class(chars: &[char], pos: &mut usize) -> Result<Token, &'static str> {
     }
 }
 
-/// Matches `tokens` followed by `rest` (the continuation after an alternative) against `s`.
-fn match_seq(tokens: &[Token], s: &[char], rest: &[&[Token]]) -> bool {
-    let Some((first, tail)) = tokens.split_first() else {
-        return match rest.split_first() {
-            Some((next, more)) => match_seq(next, s, more),
-            None => s.is_empty(),
-        };
-    };
-    match first {
-        Token::Literal(c) => s.first() == Some(c) && match_seq(tail, &s[1..], rest),
-        Token::Any => s.first().is_some_and(|c| *c != '/') && match_seq(tail, &s[1..], rest),
-        Token::Class { negated, ranges } => {
-            s.first().is_some_and(|c| {
-                let inside = ranges.iter().any(|(lo, hi)| lo <= c && c <= hi);
-                inside != *negated
-            }) && match_seq(tail, &s[1..], rest)
-        }
-        Token::Star(double) => {
-            for i in 0..=s.len() {
-                if match_seq(tail, &s[i..], rest) {
-                    return true;
-                }
-                if i < s.len() && !double && s[i] == '/' {
-                    return false;
-                }
-            }
-            false
-        }
-        Token::Alternatives(alts) => {
-            let mut cont: Vec<&[Token]> = Vec::with_capacity(rest.len() + 1);
-            cont.push(tail);
-            cont.extend_from_slice(rest);
-            alts.iter().any(|alt| match_seq(alt, s, &cont))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +226,18 @@ mod tests {
                 "{pattern} {path}"
             );
         }
+    }
+
+    #[test]
+    fn hostile_patterns_stay_fast() {
+        let started = std::time::Instant::now();
+        let g = Glob::new("*a*a*a*a*a*a*a*a*a*a*a*a*b").unwrap();
+        assert!(!g.matches(&"a".repeat(64)));
+        let g = Glob::new("{*a,*a}{*a,*a}{*a,*a}{*a,*a}{*a,*a}{*a,*a}b").unwrap();
+        assert!(!g.matches(&"a".repeat(64)));
+        let g = Glob::new("[\\]^-]x").unwrap();
+        assert!(g.matches("]x") && g.matches("^x") && g.matches("-x") && !g.matches("ax"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 
     #[test]
