@@ -223,6 +223,11 @@ pub async fn exec_hooks(
             .cmp(&hooks[b].weight)
             .then_with(|| hooks[a].name.cmp(&hooks[b].name))
     });
+    if !selected.is_empty() {
+        // Helm's kube client creates the release namespace on every create,
+        // so pre-install hooks work in a namespace that does not exist yet.
+        cluster.ensure_namespace(namespace).await?;
+    }
     let mut executed = Vec::new();
     for i in selected {
         let h = &hooks[i];
