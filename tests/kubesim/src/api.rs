@@ -506,7 +506,9 @@ where
         }
     }
     let local = conn.local.to_string();
+    let post = action.clone();
     let r = dispatch(state, &info, route, parts, body, action, local).await;
+    let r = state.faults.apply_post(post.as_ref(), r);
     (Some(r), info, fault_id)
 }
 
