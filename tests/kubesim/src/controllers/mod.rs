@@ -299,8 +299,8 @@ pub struct Ctx {
     pub res: Resources,
     rng: StdRng,
     queue: Queue,
-    /// Per-object "not before" instants of the next time-based step (keyed by uid + step).
-    gates: HashMap<String, Instant>,
+    /// Per-object "not before" instants of time-based steps: uid → step → instant.
+    gates: HashMap<String, HashMap<String, Instant>>,
     /// Per-deployment progress marks: (signature of the rollout state, when it last changed).
     progress: HashMap<String, (String, Instant)>,
     /// Consecutive failed reconciles per key, for retry backoff.
@@ -351,11 +351,18 @@ impl Ctx {
         self.queue.push(key, Instant::now());
     }
 
-    /// Time gate for step `gate`: the first call arms it `delay` from now; returns `true` once
-    /// that instant has passed, otherwise requeues `key` for then and returns `false`.
+    /// Time gate for step `gate` (`"<uid>/<step>"`): the first call arms it `delay` from now;
+    /// returns `true` once that instant has passed, otherwise requeues `key` for then and
+    /// returns `false`.
     pub fn gate(&mut self, gate: &str, delay: Duration, key: &Key) -> bool {
         let now = Instant::now();
-        let at = *self.gates.entry(gate.to_owned()).or_insert(now + delay);
+        let (owner, step) = gate.split_once('/').unwrap_or((gate, ""));
+        let at = *self
+            .gates
+            .entry(owner.to_owned())
+            .or_default()
+            .entry(step.to_owned())
+            .or_insert_with(|| after(delay));
         if at <= now {
             true
         } else {
@@ -366,16 +373,25 @@ impl Ctx {
 
     /// [`Ctx::gate`] with a random configured delay.
     pub fn gate_random(&mut self, gate: &str, key: &Key) -> bool {
-        if self.gates.contains_key(gate) {
+        let (owner, step) = gate.split_once('/').unwrap_or((gate, ""));
+        if self.gates.get(owner).is_some_and(|g| g.contains_key(step)) {
             return self.gate(gate, Duration::ZERO, key);
         }
         let d = self.delay();
         self.gate(gate, d, key)
     }
 
+    /// Sets the instant of step `step` of object `uid` (re-arming a gate).
+    pub fn set_gate(&mut self, uid: &str, step: &str, at: Instant) {
+        self.gates
+            .entry(uid.to_owned())
+            .or_default()
+            .insert(step.to_owned(), at);
+    }
+
     /// Forgets the gates of an object (after it is gone).
     fn forget(&mut self, uid: &str) {
-        self.gates.retain(|k, _| !k.starts_with(uid));
+        self.gates.remove(uid);
         self.progress.remove(uid);
     }
 

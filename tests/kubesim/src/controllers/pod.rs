@@ -444,8 +444,9 @@ fn restart_failed(
     let step = ctx.delay().max(Duration::from_millis(20));
     let backoff = (step * restarts.min(50)).min(Duration::from_secs(10));
     let run = run_duration(pod).unwrap_or(Duration::ZERO);
-    ctx.gates.insert(
-        format!("{pod_uid}/finish"),
+    ctx.set_gate(
+        &pod_uid,
+        "finish",
         super::after(backoff.saturating_add(run)),
     );
     ctx.requeue(key.clone());
