@@ -20,7 +20,7 @@
 //!
 //! Actions (`action.type`): `delay{ms,jitter_ms}`, `status{code,reason,message,retry_after_s}`,
 //! `conflict` (writes only), `write_fail` (writes only), `reset{after_headers}`, `hang`,
-//! `slow_body{bytes_per_s}`, `partition{reset}`,
+//! `slow_body{bytes_per_s}`, `partition{reset,client}`,
 //! `watch_close{after_events,after_s,abrupt}`, `watch_expire{after_events}`,
 //! `watch_stall{after_events}` (the `watch_*` ones match watch requests only).
 //!
@@ -168,6 +168,9 @@ pub enum ActionSpec {
         /// Reset instead of hanging.
         #[serde(default)]
         reset: bool,
+        /// The client to cut off (spec form `partition{client}`); combined with `match.client`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client: Option<ClientMatch>,
     },
     /// End a watch after some events or seconds.
     WatchClose {
@@ -398,11 +401,26 @@ impl ActiveRule {
             || self.rule.count.is_some_and(|c| self.fired >= c)
     }
 
+    /// Whether the rule's client selectors (`match.client`, and a partition's own `client`)
+    /// accept `req`.
+    fn client_ok(&self, req: &RequestInfo) -> bool {
+        let own = match &self.rule.action {
+            ActionSpec::Partition {
+                client: Some(c), ..
+            } => client_matches(c, req),
+            _ => true,
+        };
+        own && self
+            .rule
+            .matcher
+            .client
+            .as_ref()
+            .is_none_or(|c| client_matches(c, req))
+    }
+
     fn matches(&self, req: &RequestInfo) -> bool {
         let m = &self.rule.matcher;
-        if let Some(c) = &m.client
-            && !client_matches(c, req)
-        {
+        if !self.client_ok(req) {
             return false;
         }
         if !m.verbs.is_empty() && !m.verbs.iter().any(|v| v == "*" || *v == req.verb) {
@@ -652,11 +670,7 @@ impl FaultInjector {
         inner.rules.iter().any(|r| {
             matches!(r.rule.action, ActionSpec::Partition { .. })
                 && !r.expired(now)
-                && r.rule
-                    .matcher
-                    .client
-                    .as_ref()
-                    .is_none_or(|c| client_matches(c, req))
+                && r.client_ok(req)
         })
     }
 
@@ -922,7 +936,7 @@ fn to_action(spec: &ActionSpec, req: &RequestInfo) -> FaultAction {
             bytes_per_s: (*bytes_per_s).max(1),
         },
         ActionSpec::Hang => FaultAction::Hang,
-        ActionSpec::Partition { reset } => {
+        ActionSpec::Partition { reset, .. } => {
             if *reset {
                 FaultAction::Reset
             } else {
@@ -1454,6 +1468,11 @@ mod tests {
         assert_eq!(logged.len(), 1);
         assert_eq!(logged[0].code, 0);
         assert_eq!(logged[0].fault.as_deref(), Some("hang"));
+        inj.add_rule_json(&json!({"action": {"type": "partition", "client": {"listener": 1}}}))
+            .expect("add");
+        assert!(!inj.partitioned(&r), "the partition names listener 1");
+        assert!(inj.check(&r).is_none());
+        inj.clear();
         inj.add_rule_json(&json!({"match": {"client": {"listener": 0}}, "action": {"type": "partition", "reset": true}}))
             .expect("add");
         assert!(inj.partitioned(&r));
