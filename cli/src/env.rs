@@ -12,3 +12,15 @@ pub const HELM_HOST: &str = "HELM_HOST";
 pub const TILLER_NAMESPACE: &str = "TILLER_NAMESPACE";
 /// The kubeconfig file(s) client-go reads when `--kubeconfig` is not given.
 pub const KUBECONFIG: &str = "KUBECONFIG";
+/// Enables TLS to Tiller (`--tls`).
+pub const HELM_TLS_ENABLE: &str = "HELM_TLS_ENABLE";
+/// Enables TLS with server verification (`--tls-verify`).
+pub const HELM_TLS_VERIFY: &str = "HELM_TLS_VERIFY";
+/// The CA certificate that signs Tiller's certificate (`--tls-ca-cert`).
+pub const HELM_TLS_CA_CERT: &str = "HELM_TLS_CA_CERT";
+/// The client certificate (`--tls-cert`).
+pub const HELM_TLS_CERT: &str = "HELM_TLS_CERT";
+/// The client key (`--tls-key`).
+pub const HELM_TLS_KEY: &str = "HELM_TLS_KEY";
+/// The name Tiller's certificate must carry (`--tls-hostname`).
+pub const HELM_TLS_HOSTNAME: &str = "HELM_TLS_HOSTNAME";

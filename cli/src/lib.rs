@@ -4,8 +4,10 @@
 //! environment variables into settings ([`env`]), runs one command (one file per command in
 //! [`commands`]) and renders any error the way Helm v2 does (`Error: …` on stderr, exit code 1).
 //!
-//! Commands that need no Tiller (`template`, `version --client`) work today; the release
-//! commands arrive with the Tiller server.
+//! The release commands reach Tiller through [`tiller`] (one place for dialling, TLS and
+//! turning gRPC failures into Helm's one-line errors); [`output`] holds the table, date and
+//! JSON/YAML formats they print; [`values`] the values flags `install`, `upgrade` and
+//! `template` share.
 
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -16,7 +18,11 @@ use clap::Parser;
 pub mod args;
 pub mod commands;
 pub mod env;
+pub mod home;
 mod kubeconfig;
+pub mod output;
+pub mod tiller;
+pub mod values;
 
 /// Runs `helm` with the given command line (program name first) and returns the exit code.
 pub fn run(argv: impl IntoIterator<Item = OsString>) -> ExitCode {
@@ -41,7 +47,12 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             report(&err);
-            ExitCode::FAILURE
+            // Helm v2 exits with 2 when the TLS files cannot be used, 1 for every other error.
+            let code = err
+                .chain()
+                .find_map(|c| c.downcast_ref::<tiller::TillerError>())
+                .map_or(1, tiller::TillerError::exit_code);
+            ExitCode::from(code)
         }
     }
 }

@@ -1,11 +1,23 @@
 //! Command-line types: the global flags every command shares and one argument struct per
 //! command, with Helm v2's names, short forms, defaults and environment variables.
+//!
+//! [`flags`] holds the flag groups several commands flatten in (TLS, values, output format);
+//! [`release`] the arguments of the commands that talk to Tiller.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::env;
+
+pub mod flags;
+pub mod release;
+
+pub use flags::{OutputFormat, TlsArgs, ValuesArgs};
+pub use release::{
+    DeleteArgs, GetArgs, GetPart, GetPartArgs, GetValuesArgs, HistoryArgs, InstallArgs, ListArgs,
+    RollbackArgs, StatusArgs, TestArgs, UpgradeArgs,
+};
 
 /// The Helm v2 command line client.
 #[derive(Debug, Parser)]
@@ -64,8 +76,29 @@ pub struct GlobalArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Given a release name, delete the release from Kubernetes
+    #[command(visible_alias = "del")]
+    Delete(DeleteArgs),
+    /// Download a named release
+    Get(GetArgs),
+    /// Fetch release history
+    #[command(visible_alias = "hist")]
+    History(HistoryArgs),
+    /// Install a chart archive
+    Install(Box<InstallArgs>),
+    /// List releases
+    #[command(visible_alias = "ls")]
+    List(ListArgs),
+    /// Rollback a release to a previous revision
+    Rollback(RollbackArgs),
+    /// Displays the status of the named release
+    Status(StatusArgs),
     /// Locally render templates
     Template(Box<TemplateArgs>),
+    /// Test a release
+    Test(TestArgs),
+    /// Upgrade a release
+    Upgrade(Box<UpgradeArgs>),
     /// Print the client/server version information
     Version(VersionArgs),
 }
@@ -90,21 +123,12 @@ pub struct TemplateArgs {
     /// Only execute the given templates
     #[arg(short = 'x', long = "execute", value_name = "TEMPLATE")]
     pub execute: Vec<String>,
-    /// Specify values in a YAML file (can specify multiple)
-    #[arg(short = 'f', long = "values", value_name = "FILE")]
-    pub values: Vec<String>,
+    /// Values flags.
+    #[command(flatten)]
+    pub values: ValuesArgs,
     /// Namespace to install the release into
     #[arg(long, default_value = "")]
     pub namespace: String,
-    /// Set values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-    /// Set STRING values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
-    #[arg(long = "set-string", value_name = "KEY=VALUE")]
-    pub set_string: Vec<String>,
-    /// Set values from respective files specified via the command line (can specify multiple or separate values with commas: key1=path1,key2=path2)
-    #[arg(long = "set-file", value_name = "KEY=PATH")]
-    pub set_file: Vec<String>,
     /// Specify template used to name the release
     #[arg(long = "name-template", value_name = "TEMPLATE")]
     pub name_template: Option<String>,
@@ -134,4 +158,7 @@ pub struct VersionArgs {
     /// Template for version string format
     #[arg(long, value_name = "TEMPLATE")]
     pub template: Option<String>,
+    /// TLS flags.
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }

@@ -5,13 +5,14 @@
 //! back, so numbers reach the templates as float64 just as they do in a real install.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context as _, anyhow, bail};
 use chart::engine::manifest::template_output;
 use chart::engine::{CapabilitiesData, KubeVersion, ReleaseOptions, RenderOptions, Timestamp};
 use chart::{requirements, values};
+
 use gotmpl::{Templates, Value};
 
 use crate::args::{GlobalArgs, TemplateArgs};
@@ -35,7 +36,7 @@ pub fn run(global: &GlobalArgs, args: &TemplateArgs, out: &mut dyn Write) -> any
     } else {
         args.namespace.clone()
     };
-    let user = user_values(args)?;
+    let user = crate::values::user_values(&args.values)?;
 
     let release_name = match &args.name_template {
         Some(t) if !t.is_empty() => generate_name(t)?,
@@ -79,56 +80,16 @@ pub fn run(global: &GlobalArgs, args: &TemplateArgs, out: &mut dyn Write) -> any
     Ok(())
 }
 
-/// The values the client computes from `-f`, `--set`, `--set-string` and `--set-file`, after
-/// the trip through YAML that Helm v2's client and Tiller make.
-fn user_values(args: &TemplateArgs) -> anyhow::Result<values::Values> {
-    let mut files = Vec::new();
-    // Each `-f` value may itself list several files separated by commas.
-    for spec in &args.values {
-        for name in spec.split(',') {
-            files.push((name.to_owned(), read_values_source(name)?));
-        }
-    }
-    let file_refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(n, t)| (n.as_str(), t.as_str()))
-        .collect();
-    let set: Vec<&str> = args.set.iter().map(String::as_str).collect();
-    let set_string: Vec<&str> = args.set_string.iter().map(String::as_str).collect();
-    let set_file: Vec<&str> = args.set_file.iter().map(String::as_str).collect();
-    let mut read_file = |path: &str| read_values_source(path).map_err(|e| format!("{e:#}"));
-    let merged = values::user_values(&file_refs, &set, &set_string, &set_file, &mut read_file)?;
-    let raw = values::to_yaml(&merged)?;
-    values::read_values(&raw).context("reading back the computed values")
-}
-
-/// Reads a values source: a file, or `-` for standard input.
-fn read_values_source(name: &str) -> anyhow::Result<String> {
-    if name.trim() == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("reading values from standard input")?;
-        return Ok(text);
-    }
-    if name.contains("://") {
-        bail!(
-            "not implemented: reading values from a URL ({name}); download the file and pass its path"
-        );
-    }
-    std::fs::read_to_string(name).with_context(|| format!("open {name}"))
-}
-
 /// `--name-template`: a Go template with every Sprig function (`env` included), run with no
 /// data.
-fn generate_name(template: &str) -> anyhow::Result<String> {
+pub(crate) fn generate_name(template: &str) -> anyhow::Result<String> {
     let mut set = Templates::new(sprig::functions());
     set.parse("name-template", template)?;
     Ok(set.execute_to_string("name-template", &Value::Nil)?)
 }
 
 /// Kubernetes' `IsDNS1123Subdomain`, with its messages.
-fn validate_dns1123_subdomain(name: &str) -> Result<(), String> {
+pub(crate) fn validate_dns1123_subdomain(name: &str) -> Result<(), String> {
     const MAX: usize = 253;
     let mut errors = Vec::new();
     if name.len() > MAX {

@@ -1,11 +1,12 @@
-//! `helm version`: the client's version, in Helm v2's formats.
+//! `helm version`: the client's and Tiller's versions, in Helm v2's formats.
 
 use std::io::Write;
 
 use anyhow::{Context as _, bail};
 use gotmpl::{FuncMap, Map, Templates, Value};
+use tonic::Code;
 
-use crate::args::VersionArgs;
+use crate::args::{GlobalArgs, VersionArgs};
 
 /// The Helm version this client is compatible with; Tiller checks it on every call.
 pub const SEM_VER: &str = "v2.17.0";
@@ -63,16 +64,30 @@ impl Version {
 }
 
 /// Runs `helm version`.
-pub fn run(args: &VersionArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn run(global: &GlobalArgs, args: &VersionArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     // Like Helm v2: no flag means both, `--client`/`--server` narrow it down.
     let (show_client, show_server) = match (args.client, args.server) {
         (false, false) => (true, true),
         (c, s) => (c, s),
     };
-    let client = Version::client();
+    let mut data = Map::new();
+    if show_client {
+        let client = Version::client();
+        if args.template.is_some() {
+            data.insert("Client".to_owned(), client.to_value());
+        } else {
+            writeln!(out, "Client: {}", client.format(args.short))?;
+        }
+    }
+    if show_server {
+        let server = server_version(global, args, out)?;
+        if args.template.is_some() {
+            data.insert("Server".to_owned(), server.to_value());
+        } else {
+            writeln!(out, "Server: {}", server.format(args.short))?;
+        }
+    }
     if let Some(text) = &args.template {
-        let mut data = Map::new();
-        data.insert("Client".to_owned(), client.to_value());
         let mut set = Templates::new(FuncMap::new());
         set.parse("version", text)
             .with_context(|| format!("parsing --template {text:?}"))?;
@@ -80,18 +95,36 @@ pub fn run(args: &VersionArgs, out: &mut dyn Write) -> anyhow::Result<()> {
             .execute_to_string("version", &Value::map(data))
             .with_context(|| format!("executing --template {text:?}"))?;
         write!(out, "{rendered}")?;
-        return Ok(());
-    }
-    if show_client {
-        writeln!(out, "Client: {}", client.format(args.short))?;
-    }
-    if show_server {
-        bail!(
-            "not implemented: asking Tiller for its version (the Tiller connection arrives with \
-             the release commands); use `helm version --client`"
-        );
     }
     Ok(())
+}
+
+/// Asks Tiller for its version, with Helm v2's two error texts.
+fn server_version(
+    global: &GlobalArgs,
+    args: &VersionArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<Version> {
+    let mut tiller = super::connect(global, &args.tls)?;
+    match tiller.version() {
+        Ok(res) => {
+            let v = res.version.unwrap_or_default();
+            Ok(Version {
+                sem_ver: v.sem_ver,
+                git_commit: v.git_commit,
+                git_tree_state: v.git_tree_state,
+            })
+        }
+        Err(err) if err.code() == Some(Code::Unimplemented) => {
+            bail!("server is too old to know its version")
+        }
+        Err(err) => {
+            if global.debug {
+                writeln!(out, "[debug] {err}")?;
+            }
+            bail!("cannot connect to Tiller")
+        }
+    }
 }
 
 #[cfg(test)]
