@@ -312,3 +312,91 @@ async fn service_account_tokens_and_token_review() {
     assert_eq!(code, 422);
     sim.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn rbac_writes_cannot_escalate() {
+    let sim = start().await;
+    // alice may manage Roles and RoleBindings in default and read ConfigMaps there, nothing more.
+    let role = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+        "metadata": {"name": "role-admin"},
+        "rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles", "rolebindings"], "verbs": ["create", "update"]},
+                  {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}]});
+    let (code, _) = sim
+        .call(
+            "POST",
+            "/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles",
+            Some("admin-token"),
+            &[],
+            Some(role),
+        )
+        .await;
+    assert_eq!(code, 201);
+    let binding = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+        "metadata": {"name": "alice-role-admin"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "role-admin"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "alice"}]});
+    let (code, _) = sim
+        .call(
+            "POST",
+            "/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings",
+            Some("admin-token"),
+            &[],
+            Some(binding),
+        )
+        .await;
+    assert_eq!(code, 201);
+
+    let held = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "cm-get"},
+        "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}]});
+    let (code, body) = sim
+        .call(
+            "POST",
+            "/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles",
+            Some("alice-token"),
+            &[],
+            Some(held),
+        )
+        .await;
+    assert_eq!(code, 201, "{body}");
+    let more = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "secrets"},
+        "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]});
+    let (code, body) = sim
+        .call(
+            "POST",
+            "/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles",
+            Some("alice-token"),
+            &[],
+            Some(more),
+        )
+        .await;
+    assert_eq!(code, 403);
+    let msg = body["message"].as_str().expect("message");
+    assert!(
+        msg.starts_with("roles.rbac.authorization.k8s.io \"secrets\" is forbidden: user \"alice\""),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("is attempting to grant RBAC permissions not currently held"),
+        "{msg}"
+    );
+    assert!(
+        msg.ends_with("{APIGroups:[\"\"], Resources:[\"secrets\"], Verbs:[\"get\"]}"),
+        "{msg}"
+    );
+    // Binding herself to cluster-admin is an escalation too.
+    let grab = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+        "metadata": {"name": "grab"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "alice"}]});
+    let (code, _) = sim
+        .call(
+            "POST",
+            "/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings",
+            Some("alice-token"),
+            &[],
+            Some(grab),
+        )
+        .await;
+    assert_eq!(code, 403);
+    sim.server.shutdown().await;
+}
