@@ -1123,12 +1123,18 @@ impl Object for TimeObject {
             "AddDate" => {
                 want(3)?;
                 let (y, mo, d) = (args::int(&a[0])?, args::int(&a[1])?, args::int(&a[2])?);
-                let total_months =
-                    i64::from(c.dt.year()) * 12 + i64::from(c.dt.month0()) + y * 12 + mo;
+                let total_months = (i64::from(c.dt.year()) * 12 + i64::from(c.dt.month0()))
+                    .saturating_add(y.saturating_mul(12))
+                    .saturating_add(mo);
                 let (ny, nm) = (total_months.div_euclid(12), total_months.rem_euclid(12) + 1);
-                let base = NaiveDate::from_ymd_opt(ny as i32, nm as u32, 1)
+                let base = i32::try_from(ny)
+                    .ok()
+                    .and_then(|ny| NaiveDate::from_ymd_opt(ny, nm as u32, 1))
                     .ok_or_else(|| FuncError::new("date out of range"))?;
-                let date = base + chrono::Duration::days(i64::from(c.dt.day()) - 1 + d);
+                let date =
+                    chrono::TimeDelta::try_days((i64::from(c.dt.day()) - 1).saturating_add(d))
+                        .and_then(|delta| base.checked_add_signed(delta))
+                        .ok_or_else(|| FuncError::new("date out of range"))?;
                 let civil = date.and_time(c.dt.time());
                 let secs = t.loc.unix_of(civil.with_nanosecond(0).unwrap_or(civil));
                 time_value(GoTime {

@@ -11,20 +11,34 @@ use crate::args::{self, Arity::*};
 use crate::def;
 use crate::go;
 
-/// `copystructure.Copy`: a deep copy of maps and lists (other values are immutable).
-pub fn deep_copy(v: &Value) -> Value {
-    match v {
-        Value::List(items, t) => Value::List(Rc::new(items.iter().map(deep_copy).collect()), *t),
+/// `copystructure.Copy`: a deep copy of maps and lists (other values are immutable). A map
+/// that contains itself cannot be copied (Go recurses until the stack overflows).
+pub fn deep_copy(v: &Value) -> Result<Value, FuncError> {
+    copy_at(v, 0)
+}
+
+fn copy_at(v: &Value, depth: usize) -> Result<Value, FuncError> {
+    if depth > crate::json::MAX_DEPTH {
+        return Err(FuncError::new("deepCopy error: value contains itself"));
+    }
+    Ok(match v {
+        Value::List(items, t) => {
+            let items = items
+                .iter()
+                .map(|x| copy_at(x, depth + 1))
+                .collect::<Result<_, _>>()?;
+            Value::List(Rc::new(items), *t)
+        }
         Value::Map(map, t) => {
             let copy = map
                 .borrow()
                 .iter()
-                .map(|(k, x)| (k.clone(), deep_copy(x)))
-                .collect();
+                .map(|(k, x)| Ok((k.clone(), copy_at(x, depth + 1)?)))
+                .collect::<Result<_, FuncError>>()?;
             Value::Map(Rc::new(std::cell::RefCell::new(copy)), *t)
         }
         other => other.clone(),
-    }
+    })
 }
 
 /// Go's `path.Clean`.
@@ -128,7 +142,7 @@ pub(crate) fn register(m: &mut crate::FuncMap) {
                     "reflect: call of reflect.Value.Type on zero Value",
                 ));
             }
-            Ok(deep_copy(&a[0]))
+            deep_copy(&a[0])
         });
     }
 
@@ -318,7 +332,7 @@ mod tests {
     fn copies_are_deep() {
         let inner = Value::map(gotmpl::Map::new());
         let outer = Value::list(vec![inner.clone()]);
-        let copy = deep_copy(&outer);
+        let copy = deep_copy(&outer).unwrap();
         if let (Value::List(c, _), Value::Map(orig, _)) = (&copy, &inner) {
             if let Value::Map(cm, _) = &c[0] {
                 cm.borrow_mut().insert("x".into(), Value::Int(1));

@@ -20,7 +20,13 @@ use crate::go;
 
 /// mergo's deep merge of `src` into `dst`.
 pub fn merge_into(dst: &MapRef, src: &MapRef, overwrite: bool) {
-    if Rc::ptr_eq(dst, src) {
+    merge_at(dst, src, overwrite, 0);
+}
+
+fn merge_at(dst: &MapRef, src: &MapRef, overwrite: bool, depth: usize) {
+    // Maps that contain themselves would recurse forever; mergo tracks visited pointers,
+    // a depth bound has the same effect here.
+    if Rc::ptr_eq(dst, src) || depth > crate::json::MAX_DEPTH {
         return;
     }
     let entries: Vec<(String, Value)> = src
@@ -37,7 +43,7 @@ pub fn merge_into(dst: &MapRef, src: &MapRef, overwrite: bool) {
             continue;
         }
         if let (Value::Map(sm, _), Some(Value::Map(dm, _))) = (&sv, &dv) {
-            merge_into(dm, sm, overwrite);
+            merge_at(dm, sm, overwrite, depth + 1);
         }
         let dst_empty = dv.as_ref().is_none_or(go::empty);
         let src_list = matches!(sv, Value::List(..) | Value::Bytes(_));

@@ -305,7 +305,12 @@ pub fn empty(v: &Value) -> bool {
 }
 
 /// `reflect.DeepEqual` on two values (types must match exactly; NaN never equals itself).
+/// Like Go, a pair of maps already being compared counts as equal, so cycles terminate.
 pub fn deep_equal(a: &Value, b: &Value) -> bool {
+    deep_equal_in(a, b, &mut Vec::new())
+}
+
+fn deep_equal_in(a: &Value, b: &Value, seen: &mut Vec<(usize, usize)>) -> bool {
     match (a, b) {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
@@ -315,19 +320,30 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
         (Value::String(x), Value::String(y)) => x == y,
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
         (Value::List(x, tx), Value::List(y, ty)) => {
-            tx == ty && x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_equal(p, q))
+            tx == ty
+                && x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|(p, q)| deep_equal_in(p, q, seen))
         }
         (Value::Map(x, tx), Value::Map(y, ty)) => {
             if tx != ty {
                 return false;
             }
-            if std::rc::Rc::ptr_eq(x, y) {
+            let key = (
+                std::rc::Rc::as_ptr(x) as usize,
+                std::rc::Rc::as_ptr(y) as usize,
+            );
+            if key.0 == key.1 || seen.contains(&key) {
                 return true;
             }
+            seen.push(key);
             let (x, y) = (x.borrow(), y.borrow());
-            x.len() == y.len()
+            let equal = x.len() == y.len()
                 && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| deep_equal(v, w)))
+                    .all(|(k, v)| y.get(k).is_some_and(|w| deep_equal_in(v, w, seen)));
+            seen.pop();
+            equal
         }
         (Value::Object(x), Value::Object(y)) => {
             x.type_name() == y.type_name() && x.go_string() == y.go_string()

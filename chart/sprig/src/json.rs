@@ -9,6 +9,10 @@ use crate::args::{self, Arity::*};
 use crate::def;
 use crate::go;
 
+/// Nesting beyond this is treated as a cycle (maps are shared references and can contain
+/// themselves after `set $d "self" $d`).
+pub(crate) const MAX_DEPTH: usize = 300;
+
 /// `json.Marshal` / `MarshalIndent(v, "", indent)` / an Encoder without HTML escaping.
 pub fn marshal(v: &Value, escape_html: bool, indent: Option<&str>) -> Result<String, String> {
     let mut out = String::new();
@@ -32,6 +36,13 @@ fn write(
     indent: Option<&str>,
     depth: usize,
 ) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        // Only a map that contains itself nests this deep; Go reports the cycle.
+        return Err(format!(
+            "json: unsupported value: encountered a cycle via {}",
+            crate::go::type_name(v)
+        ));
+    }
     match v {
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -204,6 +215,12 @@ mod tests {
             "{\n  \"a\": \"\\u003c\\u0026\\u003e\\u2028\",\n  \"b\": 1e+21,\n  \"c\": [\n    1e-7,\n    null,\n    true\n  ]\n}"
         );
         assert!(marshal(&Value::Float(f64::NAN), true, None).is_err());
+        let cyclic = Value::map(Map::new());
+        if let Value::Map(m, _) = &cyclic {
+            m.borrow_mut().insert("self".into(), cyclic.clone());
+        }
+        let e = marshal(&cyclic, true, None).unwrap_err();
+        assert!(e.contains("encountered a cycle"), "{e}");
         assert_eq!(
             marshal(&Value::map(Map::new()), true, Some("  ")).unwrap(),
             "{}"

@@ -53,6 +53,9 @@
 //!   sequences with U+FFFD where Go keeps the raw bytes.
 //! * Regular expressions use the `regex` crate after translating Go's ASCII-only `\d \w \s \b`
 //!   and `\Q…\E`; error texts for invalid patterns are worded by the crate.
+//! * A map that contains itself (`set $d "self" $d`) makes `toJson` fail with Go's "encountered
+//!   a cycle" error and `deepCopy` fail (Go overflows its stack); values nested deeper than
+//!   300 levels are treated the same way, to keep recursion within a thread's stack.
 //! * String-to-float conversion lacks Go's hexadecimal floats (`float64 "0x1p-2"` is 0 here).
 //! * Certificates: ECDSA keys are P-256 only (what `genPrivateKey` makes); keys of other
 //!   curves given to `*WithKey` functions fail to parse.

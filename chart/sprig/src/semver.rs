@@ -465,11 +465,11 @@ impl Object for VersionObject {
             "Metadata" => Value::string(&v.metadata),
             "Original" => Value::string(&v.original),
             "String" => Value::string(v.to_string()),
-            "IncMajor" => by_value(v.bumped(v.major + 1, 0, 0)),
-            "IncMinor" => by_value(v.bumped(v.major, v.minor + 1, 0)),
+            "IncMajor" => by_value(v.bumped(v.major.wrapping_add(1), 0, 0)),
+            "IncMinor" => by_value(v.bumped(v.major, v.minor.wrapping_add(1), 0)),
             "IncPatch" => {
                 let patch = if v.pre.is_empty() {
-                    v.patch + 1
+                    v.patch.wrapping_add(1)
                 } else {
                     v.patch
                 };

@@ -640,6 +640,9 @@ pub(crate) fn register(m: &mut crate::FuncMap) {
         if n < 0 {
             return Err(FuncError::new("strings: negative Repeat count"));
         }
+        if (n as u128) * (s.len() as u128) > isize::MAX as u128 {
+            return Err(FuncError::new("strings: Repeat output length overflow"));
+        }
         Ok(Value::string(s.repeat(n as usize)))
     });
     for name in ["trimall", "trimAll"] {
