@@ -178,10 +178,15 @@ pub fn parse_manifest(manifest: &str) -> Result<Vec<Doc>, ClusterError> {
             .lines()
             .find_map(|l| l.strip_prefix("# Source: "))
             .map_or_else(|| format!("document {}", i + 1), str::to_owned);
-        let body = goyaml::to_json(&text).map_err(|e| ClusterError::Parse {
-            file: source.clone(),
-            message: e.to_string(),
-        })?;
+        // The exact JSON text keeps integers integers (`replicas: 2` must not
+        // reach the API server as 2.0).
+        let body = goyaml::yaml_to_json(&text)
+            .map_err(|e| e.to_string())
+            .and_then(|json| serde_json::from_str::<Value>(&json).map_err(|e| e.to_string()))
+            .map_err(|message| ClusterError::Parse {
+                file: source.clone(),
+                message,
+            })?;
         match &body {
             Value::Null => continue,
             Value::Object(_) => {}
@@ -667,13 +672,18 @@ impl Cluster {
         for o in objects {
             loop {
                 let live = self.get(o).await?;
-                match live.as_ref().map(|l| readiness(&o.kind, l)) {
+                let verdict = match &live {
+                    Some(l) if o.kind == "Deployment" => Some(self.deployment_ready(o, l).await?),
+                    Some(l) => Some(readiness(&o.kind, l)),
+                    None => None,
+                };
+                match verdict {
                     Some(Ready::Yes) => break,
                     Some(Ready::Failed(why)) => return Err(ClusterError::JobFailed(why)),
                     Some(Ready::No(_)) | None => {}
                 }
                 if Instant::now() >= deadline {
-                    let why = match live.as_ref().map(|l| readiness(&o.kind, l)) {
+                    let why = match verdict {
                         Some(Ready::No(why)) => why,
                         _ => "not found".to_owned(),
                     };
@@ -683,6 +693,56 @@ impl Cluster {
             }
         }
         Ok(())
+    }
+
+    /// Helm v2's Deployment rule: the Deployment's own status must be
+    /// current, and its *new* ReplicaSet (the one carrying the Deployment's
+    /// revision) must have `replicas − maxUnavailable` ready pods; old
+    /// ReplicaSets' pods do not count.
+    async fn deployment_ready(&self, o: &Object, live: &Value) -> Result<Ready, ClusterError> {
+        if let Ready::No(why) = readiness("Deployment", live) {
+            return Ok(Ready::No(why));
+        }
+        let uid = live
+            .pointer("/metadata/uid")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let revision = live
+            .pointer("/metadata/annotations/deployment.kubernetes.io~1revision")
+            .and_then(Value::as_str);
+        let ns = o.namespace.clone().unwrap_or_default();
+        let rss: Api<k8s_openapi::api::apps::v1::ReplicaSet> =
+            Api::namespaced(self.client.clone(), &ns);
+        let list = rss
+            .list(&ListParams::default())
+            .await
+            .map_err(|e| ClusterError::api("list replica sets of", &o.display(), e))?;
+        let new_rs = list.items.into_iter().find(|rs| {
+            let owned = rs.metadata.owner_references.as_ref().is_some_and(|refs| {
+                refs.iter()
+                    .any(|r| r.uid == uid && r.controller == Some(true))
+            });
+            let rev = rs
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get("deployment.kubernetes.io/revision"))
+                .map(String::as_str);
+            owned && (revision.is_none() || rev == revision)
+        });
+        let Some(rs) = new_rs else {
+            return Ok(Ready::No("no new replica set yet".to_owned()));
+        };
+        let replicas = int_at(live, "/spec/replicas").unwrap_or(1);
+        let need = replicas - max_unavailable(live, "strategy", replicas, 25);
+        let ready = i64::from(rs.status.and_then(|s| s.ready_replicas).unwrap_or(0));
+        Ok(if ready >= need {
+            Ready::Yes
+        } else {
+            Ready::No(format!(
+                "{ready} of {need} needed pods of the new replica set ready"
+            ))
+        })
     }
 
     /// Waits for a hook object (Helm's `WatchUntilReady`): Jobs until
@@ -998,6 +1058,11 @@ mod tests {
             parse_manifest(bad),
             Err(ClusterError::Parse { .. })
         ));
+        let ints =
+            "apiVersion: v1\nkind: X\nmetadata:\n  name: x\nspec:\n  replicas: 2\n  f: 1.5\n";
+        let docs = parse_manifest(ints).expect("parse");
+        assert_eq!(docs[0].body["spec"]["replicas"].as_i64(), Some(2));
+        assert_eq!(docs[0].body["spec"]["f"].as_f64(), Some(1.5));
         let bad = "- 1\n- 2\n";
         assert!(matches!(
             parse_manifest(bad),

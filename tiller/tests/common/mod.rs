@@ -214,6 +214,21 @@ pub async fn history(c: &mut Client, name: &str) -> Vec<Release> {
     .releases
 }
 
+/// History, or nothing when the release is unknown.
+pub async fn history_or_empty(c: &mut Client, name: &str) -> Vec<Release> {
+    match c
+        .get_history(GetHistoryRequest {
+            name: name.to_owned(),
+            max: 100,
+        })
+        .await
+    {
+        Ok(r) => r.into_inner().releases,
+        Err(e) if e.message() == format!("release: \"{name}\" not found") => Vec::new(),
+        Err(e) => panic!("history: {e}"),
+    }
+}
+
 pub async fn list(c: &mut Client, req: ListReleasesRequest) -> Vec<ListReleasesResponse> {
     use futures::StreamExt as _;
     let mut s = c.list_releases(req).await.expect("list").into_inner();

@@ -1,0 +1,385 @@
+//! Failure handling through the gRPC API against kubesim: hook failures,
+//! `--wait` timeouts, bad input, stale PENDING_* records, version skew.
+
+mod common;
+
+use common::*;
+use helm_proto::hapi::chart::Template;
+use helm_proto::hapi::release::{Info, Release, Status, status::Code};
+use helm_proto::hapi::services::tiller::*;
+
+#[tokio::test]
+async fn failing_post_install_hook_marks_the_release_failed() {
+    let env = start(Backend::ConfigMaps).await;
+    let mut c = env.client().await;
+    let err = c
+        .install_release(install_req("bad", web_chart(), "postInstallFails: true\n"))
+        .await
+        .expect_err("hook fails");
+    assert!(
+        err.message()
+            .starts_with("Release \"bad\" failed post-install: Job failed"),
+        "{}",
+        err.message()
+    );
+    let h = history(&mut c, "bad").await;
+    assert_eq!(h.len(), 1);
+    assert_eq!(code_of(&h[0]), Code::Failed);
+    assert!(
+        description(&h[0]).starts_with("Release \"bad\" failed post-install"),
+        "{}",
+        description(&h[0])
+    );
+    // A FAILED release can be replaced (the failed hook Job has no
+    // hook-failed policy, so it is still there, as with Helm: skip hooks).
+    assert!(
+        env.get("/apis/batch/v1/namespaces/apps/jobs/bad-post-job")
+            .await
+            .is_some()
+    );
+    let mut req = install_req("bad", web_chart(), "");
+    req.reuse_name = true;
+    req.disable_hooks = true;
+    let rel = c
+        .install_release(req)
+        .await
+        .expect("replace")
+        .into_inner()
+        .release
+        .expect("release");
+    assert_eq!((rel.version, code_of(&rel)), (2, Code::Deployed));
+}
+
+#[tokio::test]
+async fn wait_succeeds_then_times_out_and_the_old_revision_stays_deployed() {
+    let env = start(Backend::Memory).await;
+    let mut c = env.client().await;
+    let mut req = install_req("w", web_chart(), "replicas: 2\n");
+    req.wait = true;
+    let rel = c
+        .install_release(req)
+        .await
+        .expect("install --wait")
+        .into_inner()
+        .release
+        .expect("release");
+    assert_eq!(code_of(&rel), Code::Deployed);
+    let dep = env
+        .get("/apis/apps/v1/namespaces/apps/deployments/w-web")
+        .await
+        .expect("deployment");
+    assert_eq!(
+        dep["status"]["availableReplicas"], 2,
+        "--wait returned only once the Deployment was available: {dep:#}"
+    );
+
+    let started = std::time::Instant::now();
+    let err = c
+        .update_release(UpdateReleaseRequest {
+            name: "w".into(),
+            chart: Some(web_chart()),
+            values: values("neverReady: true\n"),
+            wait: true,
+            timeout: 2,
+            ..Default::default()
+        })
+        .await
+        .expect_err("never ready");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(2));
+    assert!(
+        err.message()
+            .starts_with("Upgrade \"w\" failed: timed out waiting for the condition"),
+        "{}",
+        err.message()
+    );
+    let h = history(&mut c, "w").await;
+    assert_eq!(
+        h.iter().map(code_of).collect::<Vec<_>>(),
+        vec![Code::Failed, Code::Deployed]
+    );
+
+    // Rollback gets out of it.
+    let rel = c
+        .rollback_release(RollbackReleaseRequest {
+            name: "w".into(),
+            timeout: 30,
+            wait: true,
+            ..Default::default()
+        })
+        .await
+        .expect("rollback")
+        .into_inner()
+        .release
+        .expect("release");
+    assert_eq!((rel.version, code_of(&rel)), (3, Code::Deployed));
+    assert_eq!(description(&rel), "Rollback to 1");
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_clear_errors() {
+    let env = start(Backend::Memory).await;
+    let mut c = env.client().await;
+
+    // Names.
+    let err = c
+        .install_release(install_req(&"a".repeat(54), web_chart(), ""))
+        .await
+        .expect_err("long");
+    assert_eq!(
+        err.message(),
+        format!(
+            "release name \"{}\" exceeds max length of 53",
+            "a".repeat(54)
+        )
+    );
+    let err = c
+        .install_release(install_req("Bad_Name-", web_chart(), ""))
+        .await
+        .expect_err("regex");
+    assert!(
+        err.message()
+            .starts_with("invalid release name, must match regex"),
+        "{}",
+        err.message()
+    );
+    let err = c
+        .get_release_status(GetReleaseStatusRequest {
+            name: String::new(),
+            version: 0,
+        })
+        .await
+        .expect_err("empty");
+    assert_eq!(err.message(), "no release provided");
+    let err = c
+        .get_release_content(GetReleaseContentRequest {
+            name: "nope".into(),
+            version: 0,
+        })
+        .await
+        .expect_err("unknown release");
+    assert!(err.message().contains("nope"), "{}", err.message());
+
+    // No chart.
+    let mut req = install_req("x", web_chart(), "");
+    req.chart = None;
+    assert_eq!(
+        c.install_release(req)
+            .await
+            .expect_err("no chart")
+            .message(),
+        "no chart provided"
+    );
+
+    // A template the engine rejects: nothing stored.
+    let mut chart = web_chart();
+    chart.templates.push(Template {
+        name: "templates/broken.yaml".into(),
+        data: b"{{ .Values.x | nosuchfunc }}".to_vec(),
+    });
+    let err = c
+        .install_release(install_req("broken", chart, ""))
+        .await
+        .expect_err("render");
+    assert!(
+        err.message().starts_with("release broken failed:"),
+        "{}",
+        err.message()
+    );
+    assert!(err.message().contains("nosuchfunc"), "{}", err.message());
+    assert!(history_or_empty(&mut c, "broken").await.is_empty());
+
+    // Manifests that are not YAML, lack apiVersion, or name kinds the cluster lacks.
+    for (file, data, want) in [
+        (
+            "templates/notyaml.yaml",
+            "a: [\n",
+            "release noyaml failed: YAML parse error",
+        ),
+        (
+            "templates/noapi.yaml",
+            "kind: ConfigMap\nmetadata:\n  name: x\n",
+            "validation failed: error validating \"web/templates/noapi.yaml\": error validating data: apiVersion not set",
+        ),
+        (
+            "templates/nokind.yaml",
+            "apiVersion: example.com/v1\nkind: Gadget\nmetadata:\n  name: x\n",
+            "validation failed: unable to recognize \"web/templates/nokind.yaml\": no matches for kind \"Gadget\" in version \"example.com/v1\"",
+        ),
+    ] {
+        let name = match file {
+            "templates/notyaml.yaml" => "noyaml",
+            "templates/noapi.yaml" => "noapi",
+            _ => "nokind",
+        };
+        let mut chart = web_chart();
+        chart.templates.push(Template {
+            name: file.into(),
+            data: data.as_bytes().to_vec(),
+        });
+        let err = c
+            .install_release(install_req(name, chart, ""))
+            .await
+            .expect_err(file);
+        assert!(err.message().starts_with(want), "{file}: {}", err.message());
+        assert!(
+            history_or_empty(&mut c, name).await.is_empty(),
+            "{file}: storage untouched"
+        );
+        assert!(
+            env.configmap("apps", &format!("{name}-config"))
+                .await
+                .is_none(),
+            "{file}: nothing applied"
+        );
+    }
+
+    // Bad values.
+    let err = c
+        .install_release(install_req("vals", web_chart(), "- a\n"))
+        .await
+        .expect_err("values");
+    assert!(
+        err.message().contains("cannot parse values"),
+        "{}",
+        err.message()
+    );
+
+    // Upgrading something that does not exist: Helm's text (the client matches on it).
+    let err = c
+        .update_release(UpdateReleaseRequest {
+            name: "ghost".into(),
+            chart: Some(web_chart()),
+            ..Default::default()
+        })
+        .await
+        .expect_err("no release");
+    assert!(err.message().contains("\"ghost\""), "{}", err.message());
+
+    // Rollback to a revision that does not exist.
+    c.install_release(install_req("one", web_chart(), ""))
+        .await
+        .expect("install");
+    let err = c
+        .rollback_release(RollbackReleaseRequest {
+            name: "one".into(),
+            version: 7,
+            ..Default::default()
+        })
+        .await
+        .expect_err("no revision 7");
+    assert_eq!(err.message(), "release: \"one.v7\" not found");
+    let err = c
+        .rollback_release(RollbackReleaseRequest {
+            name: "one".into(),
+            version: -1,
+            ..Default::default()
+        })
+        .await
+        .expect_err("negative");
+    assert_eq!(err.message(), "invalid release revision");
+}
+
+#[tokio::test]
+async fn a_release_left_pending_by_a_dead_writer_is_marked_failed_by_the_next() {
+    let env = start(Backend::Memory).await;
+    let mut c = env.client().await;
+    c.install_release(install_req("p", web_chart(), ""))
+        .await
+        .expect("install");
+    // What a Tiller killed in the middle of an upgrade leaves behind.
+    let stale = Release {
+        name: "p".into(),
+        version: 2,
+        namespace: "apps".into(),
+        chart: Some(web_chart()),
+        info: Some(Info {
+            status: Some(Status {
+                code: Code::PendingUpgrade as i32,
+                ..Default::default()
+            }),
+            description: "Preparing upgrade".into(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    env.server
+        .storage()
+        .create(&stale)
+        .await
+        .expect("stale record");
+    let rel = c
+        .update_release(UpdateReleaseRequest {
+            name: "p".into(),
+            chart: Some(web_chart()),
+            timeout: 30,
+            ..Default::default()
+        })
+        .await
+        .expect("upgrade after recovery")
+        .into_inner()
+        .release
+        .expect("release");
+    assert_eq!((rel.version, code_of(&rel)), (3, Code::Deployed));
+    let h = history(&mut c, "p").await;
+    assert_eq!(code_of(&h[1]), Code::Failed);
+    assert!(
+        description(&h[1]).starts_with(
+            "PENDING_UPGRADE: the operation that set it (Preparing upgrade) did not finish"
+        ),
+        "{}",
+        description(&h[1])
+    );
+}
+
+#[tokio::test]
+async fn incompatible_clients_are_refused_except_for_get_version() {
+    let env = start(Backend::Memory).await;
+    for client in [None, Some("v2.18.0"), Some("v3.0.0"), Some("garbage")] {
+        let mut c = env.client_as(client).await;
+        let err = c
+            .list_releases(ListReleasesRequest::default())
+            .await
+            .expect_err("refused");
+        assert_eq!(err.code(), tonic::Code::Unknown);
+        assert_eq!(
+            err.message(),
+            format!(
+                "incompatible versions client[{}] server[v2.17.0]",
+                client.unwrap_or("")
+            )
+        );
+        let v = c
+            .get_version(GetVersionRequest {})
+            .await
+            .expect("version")
+            .into_inner();
+        assert_eq!(v.version.expect("version").sem_ver, "v2.17.0");
+    }
+    for ok in ["v2.17.0", "v2.16.1", "v2.0.0", "v2.17+unreleased"] {
+        let mut c = env.client_as(Some(ok)).await;
+        c.list_releases(ListReleasesRequest::default())
+            .await
+            .expect(ok);
+    }
+    // The health service answers "Tiller" and is version-checked too.
+    let channel = tonic::transport::Channel::from_shared(format!("http://{}", env.addr))
+        .expect("uri")
+        .connect()
+        .await
+        .expect("connect");
+    let mut health = tonic_health::pb::health_client::HealthClient::with_interceptor(
+        channel,
+        Header(Some("v2.17.0".into())),
+    );
+    let resp = health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "Tiller".into(),
+        })
+        .await
+        .expect("health")
+        .into_inner();
+    assert_eq!(
+        resp.status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+}
