@@ -996,17 +996,25 @@ pub(crate) fn register(m: &mut crate::FuncMap) {
             .map(Value::string)
             .map_err(FuncError::new)
     });
-    // Rendering is hermetic: like Helm 3+ without --enable-dns, no lookup happens and the
-    // answer is empty (Helm v2 resolved the name).
+    // Rendering never touches the network. (Helm v2 resolved the name; Helm 3+ returns ""
+    // unless --enable-dns.)
     def(m, "getHostByName", Exact(1), |a| {
         string(&a[0])?;
-        Ok(Value::string(""))
+        Err(FuncError::new(
+            "not implemented: getHostByName (no DNS lookups while rendering)",
+        ))
     });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dns_is_not_available() {
+        let e = crate::functions()["getHostByName"](&[Value::string("localhost")]).unwrap_err();
+        assert!(e.message.starts_with("not implemented: getHostByName"));
+    }
 
     #[test]
     fn checksums() {

@@ -28,8 +28,6 @@
 //!   with base prefixes (`"0x10"` → 16, `"010"` → 8, `"08"` → 0) and a plain decimal loses its
 //!   fraction (`"1.5"` → 1; v2: base 10 only, `"1.5"` → 0).
 //! * `camelcase` is xstrings' `ToPascalCase` (`HTTPServer` → `Httpserver`).
-//! * `getHostByName` returns `""` without a lookup, as Helm 3+ does unless `--enable-dns`
-//!   (Helm v2 resolved the name; rendering here stays hermetic).
 //! * JSON output escapes `\b` and `\f` with their short forms (modern Go; Go 1.14 wrote
 //!   `\u0008`, `\u000c`).
 //!
@@ -56,6 +54,9 @@
 //! * A map that contains itself (`set $d "self" $d`) makes `toJson` fail with Go's "encountered
 //!   a cycle" error and `deepCopy` fail (Go overflows its stack); values nested deeper than
 //!   300 levels are treated the same way, to keep recursion within a thread's stack.
+//! * `getHostByName` fails with "not implemented: getHostByName (no DNS lookups while
+//!   rendering)": rendering never uses the network. Helm v2 resolved the name; Helm 3+ returns
+//!   `""` unless `--enable-dns`.
 //! * String-to-float conversion lacks Go's hexadecimal floats (`float64 "0x1p-2"` is 0 here).
 //! * Certificates: ECDSA keys are P-256 only (what `genPrivateKey` makes); keys of other
 //!   curves given to `*WithKey` functions fail to parse.
