@@ -1,6 +1,6 @@
 //! Helm's template functions on top of Sprig: `toYaml`, `fromYaml`, `fromYamlArray`, `toJson`,
 //! `fromJson`, `fromJsonArray`, `toToml` and `lookup` (`include`, `tpl` and `required` are bound
-//! per template set in [`super::render`]).
+//! per template set in [`mod@super::render`]).
 //!
 //! As in Helm, the serializers swallow errors (`toYaml`/`toJson` return `""`, `toToml` the error
 //! text) and the parsers report them inside the result (`{"Error": "..."}`).
