@@ -44,6 +44,93 @@ fn crd_key() -> GroupResource {
     GroupResource::new("apiextensions.k8s.io", "customresourcedefinitions")
 }
 
+/// Who owns whom, kept from the event bus so deletes need not scan every object.
+#[derive(Debug, Default)]
+struct Index {
+    /// Owner uid → dependents.
+    dependents: HashMap<String, HashSet<Key>>,
+    /// Object → the owner uids it lists.
+    owners_of: HashMap<Key, Vec<String>>,
+    /// uid → object, for every live object.
+    uids: HashMap<String, Key>,
+}
+
+impl Index {
+    fn rebuild(store: &Store) -> Self {
+        let mut idx = Self::default();
+        for key in store.keys() {
+            for o in store.all_raw(&key) {
+                let k = (
+                    key.clone(),
+                    meta(&o, "namespace").unwrap_or_default().to_owned(),
+                    meta(&o, "name").unwrap_or_default().to_owned(),
+                );
+                idx.upsert(k, &o);
+            }
+        }
+        idx
+    }
+
+    fn upsert(&mut self, key: Key, obj: &Value) {
+        self.unlink(&key);
+        if let Some(uid) = meta(obj, "uid") {
+            self.uids.insert(uid.to_owned(), key.clone());
+        }
+        let owners = owner_uids(obj);
+        for u in &owners {
+            self.dependents
+                .entry(u.clone())
+                .or_default()
+                .insert(key.clone());
+        }
+        if !owners.is_empty() {
+            self.owners_of.insert(key, owners);
+        }
+    }
+
+    fn remove(&mut self, key: &Key, uid: Option<&str>) {
+        self.unlink(key);
+        if let Some(u) = uid
+            && self.uids.get(u) == Some(key)
+        {
+            self.uids.remove(u);
+        }
+    }
+
+    fn unlink(&mut self, key: &Key) {
+        if let Some(owners) = self.owners_of.remove(key) {
+            for u in owners {
+                if let Some(set) = self.dependents.get_mut(&u) {
+                    set.remove(key);
+                    if set.is_empty() {
+                        self.dependents.remove(&u);
+                    }
+                }
+            }
+        }
+    }
+
+    fn live(&self, uid: &str) -> bool {
+        self.uids.contains_key(uid)
+    }
+
+    /// Current dependents of `uid` (re-read from the store).
+    fn dependents(&self, store: &Store, uid: &str) -> Vec<(GroupResource, Arc<Value>)> {
+        let Some(keys) = self.dependents.get(uid) else {
+            return Vec::new();
+        };
+        keys.iter()
+            .filter_map(|(k, ns, name)| {
+                let o = store.get_raw(k, ns, name)?;
+                owner_uids(&o)
+                    .iter()
+                    .any(|u| u == uid)
+                    .then(|| (k.clone(), o))
+            })
+            .collect()
+    }
+}
+
 /// Spawns the background task; it ends when the runtime shuts down.
 pub fn spawn(store: Store) -> tokio::task::JoinHandle<()> {
     // Subscribe before the task first runs so no event between now and then is missed.
@@ -53,6 +140,7 @@ pub fn spawn(store: Store) -> tokio::task::JoinHandle<()> {
 
 async fn run(store: Store, mut rx: tokio::sync::broadcast::Receiver<Arc<crate::store::Event>>) {
     let mut pending: HashMap<Key, Instant> = HashMap::new();
+    let mut index = Index::rebuild(&store);
     rescan(&store, &mut pending);
     let mut tick = tokio::time::interval(TICK);
     loop {
@@ -63,11 +151,24 @@ async fn run(store: Store, mut rx: tokio::sync::broadcast::Receiver<Arc<crate::s
                     match ev.event_type {
                         EventType::Deleted => {
                             pending.remove(&key);
-                            if let Some(uid) = meta(&ev.object, "uid") {
-                                collect_dependents(&store, uid);
+                            let uid = meta(&ev.object, "uid");
+                            index.remove(&key, uid);
+                            if let Some(uid) = uid {
+                                collect_dependents(&store, &index, uid);
                             }
                         }
                         EventType::Added | EventType::Modified => {
+                            index.upsert(key.clone(), &ev.object);
+                            let owners = owner_uids(&ev.object);
+                            // A dependent created after all its owners were deleted (or with
+                            // owners that never existed) is collected, as the real GC does.
+                            if ev.event_type == EventType::Added
+                                && !owners.is_empty()
+                                && owners.iter().all(|u| !index.live(u))
+                                && let Some(ri) = ri_for(&store, &ev.key)
+                            {
+                                let _ = store.delete(&ri, &ev.namespace, &ev.name, &DeleteOptions::default());
+                            }
                             if ev.object.pointer("/metadata/deletionTimestamp").is_some() {
                                 pending.entry(key).or_insert_with(Instant::now);
                             }
@@ -78,14 +179,15 @@ async fn run(store: Store, mut rx: tokio::sync::broadcast::Receiver<Arc<crate::s
                     }
                 }
                 Err(RecvError::Lagged(_)) => {
+                    index = Index::rebuild(&store);
                     rescan(&store, &mut pending);
-                    sweep_orphans(&store);
+                    sweep_orphans(&store, &index);
                 }
                 Err(RecvError::Closed) => return,
             },
             _ = tick.tick() => {
                 if !pending.is_empty() {
-                    progress(&store, &mut pending);
+                    progress(&store, &index, &mut pending);
                 }
             }
         }
@@ -115,46 +217,16 @@ fn rescan(store: &Store, pending: &mut HashMap<Key, Instant>) {
     }
 }
 
-/// All objects listing `uid` as an owner.
-fn dependents(store: &Store, uid: &str) -> Vec<(GroupResource, Arc<Value>)> {
-    let mut out = Vec::new();
-    for key in store.keys() {
-        for o in store.all_raw(&key) {
-            if owner_uids(&o).iter().any(|u| u == uid) {
-                out.push((key.clone(), o));
-            }
-        }
-    }
-    out
-}
-
-fn all_uids(store: &Store) -> HashSet<String> {
-    let mut s = HashSet::new();
-    for key in store.keys() {
-        for o in store.all_raw(&key) {
-            if let Some(u) = meta(&o, "uid") {
-                s.insert(u.to_owned());
-            }
-        }
-    }
-    s
-}
-
 /// Background propagation: dependents whose owners are all gone are deleted; others lose the
 /// reference to the deleted owner.
-fn collect_dependents(store: &Store, uid: &str) {
-    let deps = dependents(store, uid);
-    if deps.is_empty() {
-        return;
-    }
-    let live = all_uids(store);
-    for (key, o) in deps {
+fn collect_dependents(store: &Store, index: &Index, uid: &str) {
+    for (key, o) in index.dependents(store, uid) {
         let Some(ri) = ri_for(store, &key) else {
             continue;
         };
         let ns = meta(&o, "namespace").unwrap_or_default().to_owned();
         let name = meta(&o, "name").unwrap_or_default().to_owned();
-        let others_alive = owner_uids(&o).iter().any(|u| u != uid && live.contains(u));
+        let others_alive = owner_uids(&o).iter().any(|u| u != uid && index.live(u));
         if others_alive {
             strip_owner(store, &ri, &ns, &name, uid);
         } else if let Err(e) = store.delete(&ri, &ns, &name, &DeleteOptions::default())
@@ -166,12 +238,11 @@ fn collect_dependents(store: &Store, uid: &str) {
 }
 
 /// After a lag: delete objects whose owners are all missing.
-fn sweep_orphans(store: &Store) {
-    let live = all_uids(store);
+fn sweep_orphans(store: &Store, index: &Index) {
     for key in store.keys() {
         for o in store.all_raw(&key) {
             let owners = owner_uids(&o);
-            if owners.is_empty() || owners.iter().any(|u| live.contains(u)) {
+            if owners.is_empty() || owners.iter().any(|u| index.live(u)) {
                 continue;
             }
             let Some(ri) = ri_for(store, &key) else {
@@ -226,7 +297,7 @@ fn remove_finalizer(store: &Store, ri: &ResourceInfo, ns: &str, name: &str, f: &
 }
 
 /// Moves pending deletions forward; finished ones leave `pending`.
-fn progress(store: &Store, pending: &mut HashMap<Key, Instant>) {
+fn progress(store: &Store, index: &Index, pending: &mut HashMap<Key, Instant>) {
     let keys: Vec<(Key, Instant)> = pending.iter().map(|(k, v)| (k.clone(), *v)).collect();
     for ((key, ns, name), since) in keys {
         let Some(o) = store.get_raw(&key, &ns, &name) else {
@@ -247,7 +318,7 @@ fn progress(store: &Store, pending: &mut HashMap<Key, Instant>) {
         }
         if f.iter().any(|x| x == "foregroundDeletion") {
             let uid = meta(&o, "uid").unwrap_or_default().to_owned();
-            let deps = dependents(store, &uid);
+            let deps = index.dependents(store, &uid);
             if deps.is_empty() {
                 remove_finalizer(store, &ri, &ns, &name, "foregroundDeletion");
             } else {
@@ -273,7 +344,7 @@ fn progress(store: &Store, pending: &mut HashMap<Key, Instant>) {
         }
         if f.iter().any(|x| x == "orphan") {
             let uid = meta(&o, "uid").unwrap_or_default().to_owned();
-            for (dk, d) in dependents(store, &uid) {
+            for (dk, d) in index.dependents(store, &uid) {
                 if let Some(dri) = ri_for(store, &dk) {
                     strip_owner(
                         store,
@@ -464,6 +535,53 @@ mod tests {
             .delete(&cm, "default", "owner", &DeleteOptions::default())
             .expect("delete owner");
         assert!(eventually(|| store.get(&cm, "default", "dep").is_err()).await);
+    }
+
+    #[tokio::test]
+    async fn dangling_and_shared_owners() {
+        let store = Store::new(Registry::new(false));
+        let _h = spawn(store.clone());
+        let cm = store.registry().lookup("", "v1", "configmaps").expect("cm");
+        let opts = WriteOptions::default();
+        let a = store
+            .create(&cm, "default", json!({"metadata": {"name": "a"}}), &opts)
+            .expect("a");
+        let b = store
+            .create(&cm, "default", json!({"metadata": {"name": "b"}}), &opts)
+            .expect("b");
+        let r = |o: &Value| json!({"apiVersion": "v1", "kind": "ConfigMap", "name": o["metadata"]["name"], "uid": o["metadata"]["uid"]});
+        store
+            .create(
+                &cm,
+                "default",
+                json!({"metadata": {"name": "shared", "ownerReferences": [r(&a), r(&b)]}}),
+                &opts,
+            )
+            .expect("shared");
+        store
+            .create(
+                &cm,
+                "default",
+                json!({"metadata": {"name": "dangling", "ownerReferences": [
+                    {"apiVersion": "v1", "kind": "ConfigMap", "name": "gone", "uid": "no-such-uid"}]}}),
+                &opts,
+            )
+            .expect("dangling");
+        assert!(eventually(|| store.get(&cm, "default", "dangling").is_err()).await);
+        store
+            .delete(&cm, "default", "a", &DeleteOptions::default())
+            .expect("delete a");
+        assert!(
+            eventually(|| store.get(&cm, "default", "shared").is_ok_and(|o| {
+                o["metadata"]["ownerReferences"].as_array().map(Vec::len) == Some(1)
+            }))
+            .await,
+            "the reference to the deleted owner is removed, the object stays"
+        );
+        store
+            .delete(&cm, "default", "b", &DeleteOptions::default())
+            .expect("delete b");
+        assert!(eventually(|| store.get(&cm, "default", "shared").is_err()).await);
     }
 
     #[tokio::test]
