@@ -1177,7 +1177,7 @@ pub fn time_value(t: GoTime) -> Value {
     Value::Object(Rc::new(TimeObject(t)))
 }
 
-/// Reads back a time produced by this crate (see [`encode`]).
+/// Reads back a time produced by this crate (from the plain-data form `encode` builds).
 pub fn as_time(v: &Value) -> Option<GoTime> {
     let Value::Object(o) = v else { return None };
     if o.type_name() != "time.Time" {
