@@ -232,7 +232,9 @@ pub async fn exec_hooks(
     for i in selected {
         let h = &hooks[i];
         let mut objects = Vec::new();
-        for doc in parse_manifest(&h.manifest)? {
+        for mut doc in parse_manifest(&h.manifest)? {
+            // Hook manifests carry no `# Source:` line; name the template.
+            doc.source = h.path.clone();
             objects.push(cluster.resolve(namespace, doc).await?);
         }
         if has_policy(h, hook::DeletePolicy::BeforeHookCreation) {

@@ -57,7 +57,18 @@ pub async fn start_with(
     backend: Backend,
     tweak: impl FnOnce(ReleaseServer) -> ReleaseServer,
 ) -> Env {
+    start_full(backend, false, tweak).await
+}
+
+/// With `legacy`, the simulator also serves the API versions old charts
+/// use (`extensions/v1beta1`, `policy/v1beta1`, ...).
+pub async fn start_full(
+    backend: Backend,
+    legacy: bool,
+    tweak: impl FnOnce(ReleaseServer) -> ReleaseServer,
+) -> Env {
     let sim = kubesim::Server::builder()
+        .legacy_apis(legacy)
         .controllers(Some(kubesim::controllers::ControllerConfig {
             instant: true,
             ..Default::default()
