@@ -1253,17 +1253,7 @@ fn scale_of(ri: &ResourceInfo, o: &Value) -> Value {
 
 fn set_pointer(o: &mut Value, dotted: &str, v: Value) {
     let parts: Vec<&str> = dotted.trim_start_matches('.').split('.').collect();
-    let mut cur = o;
-    for (i, p) in parts.iter().enumerate() {
-        if i + 1 == parts.len() {
-            cur[*p] = v;
-            return;
-        }
-        if !cur.get(*p).is_some_and(Value::is_object) {
-            cur[*p] = json!({});
-        }
-        cur = &mut cur[*p];
-    }
+    crate::store::set_in(o, &parts, v);
 }
 
 async fn subresource(
@@ -1373,7 +1363,7 @@ async fn subresource(
                     .and_then(Value::as_str)
                     .filter(|r| !r.is_empty())
                 {
-                    out["metadata"]["resourceVersion"] = json!(rv);
+                    crate::store::set_in(&mut out, &["metadata", "resourceVersion"], json!(rv));
                 }
                 Ok(out)
             })?;
@@ -1449,7 +1439,7 @@ async fn subresource(
                     return Err(ApiError::not_found("", "namespaces", name));
                 };
                 let mut out = cur.clone();
-                out["spec"]["finalizers"] = fins;
+                crate::store::set_in(&mut out, &["spec", "finalizers"], fins);
                 Ok(out)
             })?;
             Ok(json_body(200, &o))

@@ -402,7 +402,7 @@ fn terminate_namespace(store: &Store, ns_ri: &ResourceInfo, ns: &str) {
     }
     let res = store.write(ns_ri, "", ns, &WriteOptions::default(), false, |cur| {
         let mut out = cur.cloned().unwrap_or(Value::Null);
-        out["spec"]["finalizers"] = json!([]);
+        crate::store::set_in(&mut out, &["spec", "finalizers"], json!([]));
         Ok(out)
     });
     if let Err(e) = res

@@ -221,6 +221,29 @@ fn meta_mut(obj: &mut Value) -> &mut Map<String, Value> {
     }
 }
 
+/// Sets a nested field, replacing any non-object value on the way (input objects may carry, say,
+/// a string where a map is expected; indexing such a value would panic).
+pub fn set_in(obj: &mut Value, path: &[&str], v: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        *obj = v;
+        return;
+    };
+    let mut cur = obj;
+    for p in parents {
+        if !cur.is_object() {
+            *cur = json!({});
+        }
+        let Some(m) = cur.as_object_mut() else { return };
+        cur = m.entry((*p).to_owned()).or_insert_with(|| json!({}));
+    }
+    if !cur.is_object() {
+        *cur = json!({});
+    }
+    if let Some(m) = cur.as_object_mut() {
+        m.insert((*last).to_owned(), v);
+    }
+}
+
 fn finalizers(obj: &Value) -> Vec<String> {
     obj.pointer("/metadata/finalizers")
         .and_then(Value::as_array)
@@ -1111,7 +1134,7 @@ impl Store {
                 }
             }
             if is_ns {
-                new["status"]["phase"] = json!("Terminating");
+                set_in(&mut new, &["status", "phase"], json!("Terminating"));
             }
             if opts.dry_run {
                 return Ok(DeleteOutcome::Pending(present(ri, &new)));
@@ -1958,6 +1981,16 @@ mod tests {
             .watch(&r, Some(&rv), &WatchFilter::default())
             .expect_err("expired");
         assert!(matches!(err, WatchError::Expired { .. }));
+    }
+
+    #[test]
+    fn set_in_replaces_non_objects() {
+        let mut v = json!({"status": "weird"});
+        set_in(&mut v, &["status", "phase"], json!("Terminating"));
+        assert_eq!(v, json!({"status": {"phase": "Terminating"}}));
+        let mut s = json!("scalar");
+        set_in(&mut s, &["a", "b"], json!(1));
+        assert_eq!(s, json!({"a": {"b": 1}}));
     }
 
     #[test]
