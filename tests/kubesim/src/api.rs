@@ -796,6 +796,13 @@ async fn resource(ctx: &Ctx<'_>, rp: &ResourcePath) -> Result<Response<Body>, Ap
         let name = rp.name.clone().unwrap_or_default();
         return subresource(ctx, &ri, &ns, &name, sub).await;
     }
+    let named = rp.name.is_some();
+    if (verb == "create" && named) || (matches!(verb, "update" | "patch") && !named) {
+        return Err(ApiError::method_not_allowed(format!(
+            "the server does not allow this method on the requested resource ({} {})",
+            ctx.method, ri.plural
+        )));
+    }
     if !ri.supports(verb) {
         return Err(ApiError::method_not_allowed(format!(
             "the server does not allow this method on the requested resource ({verb} {})",

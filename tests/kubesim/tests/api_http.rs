@@ -310,6 +310,13 @@ async fn bad_input_status_codes() {
     .await;
     assert_eq!(r.status, 404);
     assert_eq!(r.json()["message"], "namespaces \"missing\" not found");
+    assert_eq!(
+        send(&c, "POST", &format!("{base}/p"), Some(cm("p")))
+            .await
+            .status,
+        405
+    );
+    assert_eq!(send(&c, "PUT", &base, Some(cm("p"))).await.status, 405);
     // Quirks: an empty first query pair, names with colons, unknown parameters.
     let r = send(
         &c,
