@@ -419,26 +419,18 @@ impl ReleaseServer {
 
     // ---------------------------------------------------------------- upgrade
 
-    /// `UpdateRelease`.
-    pub async fn update(&self, req: UpdateReleaseRequest) -> Result<Release> {
-        names::validate(&req.name)?;
+    /// Tiller's `prepareUpdate`: the new revision (PENDING_UPGRADE, not
+    /// stored), the current DEPLOYED record, and the new objects.
+    async fn prepare_update(
+        &self,
+        req: &UpdateReleaseRequest,
+    ) -> Result<(Release, Record, Vec<crate::cluster::Object>)> {
         let name = req.name.clone();
-        let _guard = self.lock(&name).await;
         let mut chart = req
             .chart
             .clone()
             .ok_or_else(|| TillerError::msg("no chart provided"))?;
-        let last = self.inner.storage.last(&name).await?;
-        self.recover_pending(last).await?;
-        let current = match self.inner.storage.deployed(&name).await {
-            Ok(c) => c,
-            Err(e) if req.force => {
-                return Err(TillerError::msg(format!(
-                    "not implemented: upgrade --force of a release with no deployed revision (delete and re-install): {e}"
-                )));
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let current = self.inner.storage.deployed(&name).await?;
         let last = self.inner.storage.last(&name).await?;
 
         let mut values = req.values.clone();
@@ -509,6 +501,23 @@ impl ReleaseServer {
             .build(&namespace, &rel.manifest)
             .await
             .map_err(|e| TillerError::msg(format!("validation failed: {e}")))?;
+        Ok((rel, current, objects))
+    }
+
+    /// `UpdateRelease`.
+    pub async fn update(&self, req: UpdateReleaseRequest) -> Result<Release> {
+        names::validate(&req.name)?;
+        let _guard = self.lock(&req.name).await;
+        let last = self.inner.storage.last(&req.name).await?;
+        self.recover_pending(last).await?;
+        let (mut rel, current, objects) = match self.prepare_update(&req).await {
+            Ok(p) => p,
+            Err(e) if req.force => {
+                tracing::info!(release = req.name, error = %e, "upgrade preparation failed; --force deletes and re-installs");
+                return self.update_force(req).await;
+            }
+            Err(e) => return Err(e),
+        };
         if req.dry_run {
             set_status(&mut rel, status::Code::PendingUpgrade, "Dry run complete");
             return Ok(rel);
@@ -539,6 +548,181 @@ impl ReleaseServer {
             },
         )
         .await
+    }
+
+    /// Tiller's `performUpdateForce`: delete the latest revision's
+    /// resources and install the chart again as the next revision (what
+    /// `helm upgrade --force` does when a normal upgrade cannot even be
+    /// prepared, e.g. when no revision is DEPLOYED).
+    async fn update_force(&self, req: UpdateReleaseRequest) -> Result<Release> {
+        let name = req.name.clone();
+        let chart = req
+            .chart
+            .clone()
+            .ok_or_else(|| TillerError::msg("no chart provided"))?;
+        let mut old = self.inner.storage.last(&name).await?;
+        if !matches!(old.status(), status::Code::Deleted | status::Code::Failed) {
+            return Err(TillerError::msg(format!(
+                "a release named {name} is in use, cannot re-use a name that is still in use"
+            )));
+        }
+        let namespace = old.release.namespace.clone();
+        let revision = old.version() + 1;
+        let rendered = release::render(
+            self.cluster(),
+            RenderInput {
+                chart: &chart,
+                values: req.values.as_ref(),
+                name: &name,
+                namespace: &namespace,
+                revision,
+                is_upgrade: false,
+                sub_notes: req.sub_notes,
+            },
+        )
+        .await?;
+        let t = now();
+        let mut rel = Release {
+            name: name.clone(),
+            namespace: namespace.clone(),
+            chart: Some(chart),
+            config: Some(req.values.clone().unwrap_or_default()),
+            info: Some(Info {
+                first_deployed: Some(t),
+                last_deployed: Some(t),
+                status: Some(Status {
+                    notes: rendered.notes,
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            manifest: rendered.manifest,
+            hooks: rendered.hooks,
+            version: revision,
+        };
+        set_status(
+            &mut rel,
+            status::Code::PendingInstall,
+            "Initial install underway",
+        );
+        let objects = self
+            .cluster()
+            .build(&namespace, &rel.manifest)
+            .await
+            .map_err(|e| TillerError::msg(format!("validation failed: {e}")))?;
+        if req.dry_run {
+            set_status(&mut rel, status::Code::PendingInstall, "Dry run complete");
+            return Ok(rel);
+        }
+        let timeout = release::timeout(req.timeout);
+        // The new revision is applied as an update from the old manifest,
+        // so objects kept by resource policy are adopted, not refused.
+        let old_objects = self.build_lenient(&namespace, &old.release.manifest).await;
+        let was_deleted = old.status() == status::Code::Deleted;
+        if !was_deleted {
+            if let Some(info) = old.release.info.as_mut() {
+                info.deleted = Some(now());
+            }
+            set_status(
+                &mut old.release,
+                status::Code::Deleting,
+                "Deletion in progress (or silently failed)",
+            );
+            old = self.inner.storage.update(&old).await?;
+            if !req.disable_hooks {
+                let mut hooks = std::mem::take(&mut old.release.hooks);
+                let res = release::exec_hooks(
+                    self.cluster(),
+                    &mut hooks,
+                    &namespace,
+                    hook::Event::PreDelete,
+                    timeout,
+                )
+                .await;
+                old.release.hooks = hooks;
+                res?;
+            }
+            let report = self
+                .cluster()
+                .delete_release(&name, old_objects.clone())
+                .await;
+            set_status(&mut old.release, status::Code::Deleted, "Deletion complete");
+            old = self.inner.storage.update(&old).await?;
+            if !report.errors.is_empty() {
+                return Err(TillerError::msg(format!(
+                    "Upgrade --force successfully deleted the previous release, but encountered {} error(s) and cannot continue: {}",
+                    report.errors.len(),
+                    report.errors.join("; ")
+                )));
+            }
+            if !req.disable_hooks {
+                let mut hooks = std::mem::take(&mut old.release.hooks);
+                let res = release::exec_hooks(
+                    self.cluster(),
+                    &mut hooks,
+                    &namespace,
+                    hook::Event::PostDelete,
+                    timeout,
+                )
+                .await;
+                old.release.hooks = hooks;
+                if let Err(e) = res {
+                    tracing::warn!(release = name, error = %e, "post-delete hooks of the replaced revision");
+                }
+            }
+        }
+        if !req.disable_hooks {
+            release::exec_hooks(
+                self.cluster(),
+                &mut rel.hooks,
+                &namespace,
+                hook::Event::PreInstall,
+                timeout,
+            )
+            .await?;
+        }
+        let mut rec = self.inner.storage.create(&rel).await?;
+        let res = async {
+            self.cluster()
+                .update(&namespace, &old_objects, &objects, UpdateOptions::default())
+                .await?;
+            if req.wait {
+                self.cluster().wait_ready(&objects, timeout).await?;
+            }
+            Ok::<_, TillerError>(())
+        }
+        .await;
+        if let Err(e) = res {
+            let msg = format!("Upgrade {name:?} failed: {e}");
+            set_status(&mut rec.release, status::Code::Failed, msg.clone());
+            self.update_logged(&rec).await;
+            return Err(TillerError::msg(msg));
+        }
+        if !req.disable_hooks {
+            let mut hooks = std::mem::take(&mut rec.release.hooks);
+            let res = release::exec_hooks(
+                self.cluster(),
+                &mut hooks,
+                &namespace,
+                hook::Event::PostInstall,
+                timeout,
+            )
+            .await;
+            rec.release.hooks = hooks;
+            if let Err(e) = res {
+                let msg = format!("Release {name:?} failed post-install: {e}");
+                set_status(&mut rec.release, status::Code::Failed, msg.clone());
+                self.update_logged(&rec).await;
+                return Err(TillerError::msg(msg));
+            }
+        }
+        let desc = if req.description.is_empty() {
+            "Upgrade complete".to_owned()
+        } else {
+            req.description
+        };
+        set_status(&mut rec.release, status::Code::Deployed, desc);
+        Ok(self.inner.storage.update(&rec).await?.release)
     }
 
     /// The shared tail of upgrade and rollback: hooks around moving the

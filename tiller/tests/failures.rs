@@ -383,3 +383,82 @@ async fn incompatible_clients_are_refused_except_for_get_version() {
         tonic_health::pb::health_check_response::ServingStatus::Serving as i32
     );
 }
+
+#[tokio::test]
+async fn upgrade_force_reinstalls_a_release_with_no_deployed_revision() {
+    let env = start(Backend::Memory).await;
+    let mut c = env.client().await;
+    c.install_release(install_req("f", web_chart(), "postInstallFails: true\n"))
+        .await
+        .expect_err("post-install fails");
+    let upgrade = |force: bool| UpdateReleaseRequest {
+        name: "f".into(),
+        chart: Some(web_chart()),
+        values: values("message: forced\n"),
+        force,
+        disable_hooks: true,
+        timeout: 30,
+        ..Default::default()
+    };
+    let err = c
+        .update_release(upgrade(false))
+        .await
+        .expect_err("nothing deployed");
+    assert_eq!(err.message(), "\"f\" has no deployed releases");
+    let rel = c
+        .update_release(upgrade(true))
+        .await
+        .expect("force")
+        .into_inner()
+        .release
+        .expect("release");
+    assert_eq!((rel.version, code_of(&rel)), (2, Code::Deployed));
+    assert_eq!(description(&rel), "Upgrade complete");
+    let h = history(&mut c, "f").await;
+    assert_eq!(
+        h.iter().map(code_of).collect::<Vec<_>>(),
+        vec![Code::Deployed, Code::Deleted]
+    );
+    assert_eq!(
+        env.configmap("apps", "f-config").await.expect("cm")["data"]["message"],
+        "forced"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_upgrades_of_one_release_are_serialized() {
+    let env = start(Backend::ConfigMaps).await;
+    let mut c = env.client().await;
+    c.install_release(install_req("cc", web_chart(), ""))
+        .await
+        .expect("install");
+    let mut tasks = Vec::new();
+    for i in 0..4 {
+        let mut c = env.client().await;
+        tasks.push(tokio::spawn(async move {
+            c.update_release(UpdateReleaseRequest {
+                name: "cc".into(),
+                chart: Some(web_chart()),
+                values: values(&format!("message: m{i}\n")),
+                timeout: 30,
+                ..Default::default()
+            })
+            .await
+            .map(|r| r.into_inner().release.map(|r| r.version))
+        }));
+    }
+    let mut versions = Vec::new();
+    for t in tasks {
+        versions.push(
+            t.await
+                .expect("join")
+                .expect("every upgrade succeeds")
+                .expect("release"),
+        );
+    }
+    versions.sort_unstable();
+    assert_eq!(versions, vec![2, 3, 4, 5]);
+    let h = history(&mut c, "cc").await;
+    assert_eq!(h.iter().filter(|r| code_of(r) == Code::Deployed).count(), 1);
+    assert_eq!(code_of(&h[0]), Code::Deployed);
+}
