@@ -130,6 +130,7 @@ where
     }
 
     fn call(&mut self, req: http::Request<tonic::body::Body>) -> Self::Future {
+        let start = Instant::now();
         let path = req.uri().path();
         let known = (self.layer.lookup)(path);
         let (service, method, kind) = known.unwrap_or(("unknown", "unknown", GrpcType::Unary));
@@ -165,7 +166,7 @@ where
                 sent: series.as_ref().map(|s| s.sent.clone()),
                 series,
                 span,
-                start: Instant::now(),
+                start,
                 done: false,
                 counter: MsgCounter::default(),
             }),
