@@ -988,3 +988,224 @@ fn connection_errors() {
         run.stderr
     );
 }
+
+/// A TLS connection for tonic's server: the accepted stream plus the `Connected` tonic needs.
+struct TlsConn(tokio_rustls::server::TlsStream<tokio::net::TcpStream>);
+
+impl tonic::transport::server::Connected for TlsConn {
+    type ConnectInfo = ();
+    fn connect_info(&self) {}
+}
+
+impl tokio::io::AsyncRead for TlsConn {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for TlsConn {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+    fn poll_flush(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
+    }
+    fn poll_shutdown(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+}
+
+/// Starts the fake behind TLS that requires a client certificate signed by the same CA.
+fn start_tls(config: rustls::ServerConfig) -> SocketAddr {
+    let fake = Fake {
+        log: Arc::default(),
+    };
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            let (conns, incoming) = tokio::sync::mpsc::channel::<std::io::Result<TlsConn>>(8);
+            tokio::spawn(async move {
+                loop {
+                    let Ok((tcp, _)) = listener.accept().await else {
+                        return;
+                    };
+                    let acceptor = acceptor.clone();
+                    let conns = conns.clone();
+                    tokio::spawn(async move {
+                        // Failed handshakes are what some tests expect; drop them.
+                        if let Ok(tls) = acceptor.accept(tcp).await {
+                            let _ = conns.send(Ok(TlsConn(tls))).await;
+                        }
+                    });
+                }
+            });
+            tonic::transport::Server::builder()
+                .add_service(ReleaseServiceServer::new(fake))
+                .serve_with_incoming(tokio_stream::wrappers::ReceiverStream::new(incoming))
+                .await
+                .unwrap();
+        });
+    });
+    rx.recv().unwrap()
+}
+
+#[test]
+fn mutual_tls() {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+    let server_key = KeyPair::generate().unwrap();
+    let server_cert = CertificateParams::new(vec!["tiller.example".to_owned()])
+        .unwrap()
+        .signed_by(&server_key, &ca)
+        .unwrap();
+    let client_key = KeyPair::generate().unwrap();
+    let client_cert = CertificateParams::new(vec!["helm".to_owned()])
+        .unwrap()
+        .signed_by(&client_key, &ca)
+        .unwrap();
+
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("ca.pem"), ca.pem()).unwrap();
+    std::fs::write(home.path().join("cert.pem"), client_cert.pem()).unwrap();
+    std::fs::write(home.path().join("key.pem"), client_key.serialize_pem()).unwrap();
+
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca.der().clone()).unwrap();
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .unwrap();
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(
+            vec![CertificateDer::from_pem_slice(server_cert.pem().as_bytes()).unwrap()],
+            PrivateKeyDer::from_pem_slice(server_key.serialize_pem().as_bytes()).unwrap(),
+        )
+        .unwrap();
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let addr = start_tls(config);
+    let home_arg = home.path().to_str().unwrap();
+    let server_line = "Server: v2.17.0+ga690bad\n";
+
+    // Verified, with the certificate's name.
+    ok(
+        &helm_at(
+            &addr,
+            &[
+                "version",
+                "-s",
+                "--short",
+                "--tls-verify",
+                "--tls-hostname",
+                "tiller.example",
+                "--home",
+                home_arg,
+            ],
+        ),
+        server_line,
+    );
+    // Verified against the address's host, which the certificate does not name.
+    let run = helm_at(
+        &addr,
+        &[
+            "list",
+            "--tls-verify",
+            "--home",
+            home_arg,
+            "--tiller-connection-timeout",
+            "5",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with(&format!("Error: cannot connect to Tiller at {addr}: ")),
+        "{}",
+        run.stderr
+    );
+    // --tls alone skips the server's verification, as Helm v2 does (the client certificate is
+    // still presented, and required by this server).
+    ok(
+        &helm_at(
+            &addr,
+            &["version", "-s", "--short", "--tls", "--home", home_arg],
+        ),
+        server_line,
+    );
+    // Without TLS the server cannot be talked to.
+    let run = helm_at(
+        &addr,
+        &["version", "-s", "--tiller-connection-timeout", "3"],
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stderr, "Error: cannot connect to Tiller\n");
+    // A certificate the server's CA did not sign is refused by the server.
+    let other_ca_params = {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p
+    };
+    let other_ca =
+        CertifiedIssuer::self_signed(other_ca_params, KeyPair::generate().unwrap()).unwrap();
+    let stranger_key = KeyPair::generate().unwrap();
+    let stranger = CertificateParams::new(vec!["helm".to_owned()])
+        .unwrap()
+        .signed_by(&stranger_key, &other_ca)
+        .unwrap();
+    std::fs::write(home.path().join("stranger.pem"), stranger.pem()).unwrap();
+    std::fs::write(
+        home.path().join("stranger.key"),
+        stranger_key.serialize_pem(),
+    )
+    .unwrap();
+    let stranger_cert = home.path().join("stranger.pem");
+    let stranger_key_path = home.path().join("stranger.key");
+    let run = helm_at(
+        &addr,
+        &[
+            "list",
+            "--tls",
+            "--home",
+            home_arg,
+            "--tiller-connection-timeout",
+            "3",
+            "--tls-cert",
+            stranger_cert.to_str().unwrap(),
+            "--tls-key",
+            stranger_key_path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.starts_with("Error: "), "{}", run.stderr);
+}
