@@ -194,7 +194,7 @@ impl ReleaseService for Fake {
     ) -> Result<Response<svc::UpdateReleaseResponse>, tonic::Status> {
         self.record(&request)?;
         let req = request.get_ref();
-        if req.name != "web" {
+        if req.name != "web" || req.description == "explode" {
             return Err(tonic::Status::unknown(
                 "an upgrade failed: deployment web had an error",
             ));
@@ -648,6 +648,17 @@ fn install_flags_output_and_atomic() {
     assert!(install.contains("dry_run: true"), "{install}");
     assert_eq!(log.lock().unwrap().len(), 1);
 
+    // --debug prints the whole release after its name, as `helm get` does.
+    let run = helm_at(&addr, &["install", chart, "-n", "fresh", "--debug"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with(
+            "NAME:   fresh\nREVISION: 1\nRELEASED: Fri Sep  2 22:05:05 1977\nCHART: demo-0.1.0\nUSER-SUPPLIED VALUES:\nreplicas: 2\n\nCOMPUTED VALUES:\nimage: nginx\nreplicas: 2\n\nHOOKS:\n"
+        ),
+        "{}",
+        run.stdout
+    );
+
     // JSON output prints only the status.
     let run = helm_at(&addr, &["install", chart, "-n", "fresh", "-o", "json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -807,6 +818,30 @@ fn upgrade_install_and_atomic() {
         "UPGRADE FAILED\nError: an upgrade failed: deployment web had an error\nROLLING BACK",
         "Error: cannot roll back \"other\": its history could not be read before the upgrade\n",
     );
+    // --atomic on a known release: roll back to the revision that was current (2), with
+    // Helm's missing newline after "ROLLING BACK".
+    log.lock().unwrap().clear();
+    fails(
+        &helm_at(
+            &addr,
+            &[
+                "upgrade",
+                "web",
+                chart,
+                "--atomic",
+                "--description",
+                "explode",
+            ],
+        ),
+        "UPGRADE FAILED\nError: an upgrade failed: deployment web had an error\nROLLING BACKRollback was a success.\n",
+        "Error: UPGRADE FAILED: an upgrade failed: deployment web had an error\n",
+    );
+    let log_now = log.lock().unwrap().clone();
+    assert!(log_now[1].contains("wait: true"), "{}", log_now[1]);
+    assert_eq!(
+        log_now[2],
+        r#"RollbackReleaseRequest { name: "web", dry_run: false, disable_hooks: false, version: 2, recreate: false, timeout: 300, wait: true, force: false, description: "", cleanup_on_fail: false }"#
+    );
     fails(
         &helm_at(&addr, &["upgrade", "web"]),
         "",
@@ -905,7 +940,30 @@ fn rollback_delete_get_test_version() {
         "RUNNING: web-ok\nPASSED: web-ok\nRUNNING: web-bad\nFAILED: web-bad, run `kubectl logs web-bad --namespace default` for more info\n",
         "Error: 1 test(s) failed\n",
     );
-    ok(&helm_at(&addr, &["test", "quiet"]), "No Tests Found\n");
+    assert_eq!(
+        log.lock().unwrap().last().unwrap(),
+        r#"TestReleaseRequest { name: "web", timeout: 300, cleanup: true, parallel: false, max_parallel: 20, logs: false }"#
+    );
+    ok(
+        &helm_at(
+            &addr,
+            &[
+                "test",
+                "quiet",
+                "--parallel",
+                "--max",
+                "3",
+                "--logs",
+                "--timeout",
+                "9",
+            ],
+        ),
+        "No Tests Found\n",
+    );
+    assert_eq!(
+        log.lock().unwrap().last().unwrap(),
+        r#"TestReleaseRequest { name: "quiet", timeout: 9, cleanup: false, parallel: true, max_parallel: 3, logs: true }"#
+    );
     fails(
         &helm_at(&addr, &["test", "gone"]),
         "",
