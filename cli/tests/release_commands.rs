@@ -652,9 +652,9 @@ fn install_flags_output_and_atomic() {
     let run = helm_at(&addr, &["install", chart, "-n", "fresh", "--debug"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stdout.starts_with(
-            "NAME:   fresh\nREVISION: 1\nRELEASED: Fri Sep  2 22:05:05 1977\nCHART: demo-0.1.0\nUSER-SUPPLIED VALUES:\nreplicas: 2\n\nCOMPUTED VALUES:\nimage: nginx\nreplicas: 2\n\nHOOKS:\n"
-        ),
+        run.stdout.starts_with(&format!(
+            "[debug] SERVER: \"{addr}\"\n\n[debug] Original chart version: \"\"\n[debug] CHART PATH: {chart}\n\nNAME:   fresh\nREVISION: 1\nRELEASED: Fri Sep  2 22:05:05 1977\nCHART: demo-0.1.0\nUSER-SUPPLIED VALUES:\nreplicas: 2\n\nCOMPUTED VALUES:\nimage: nginx\nreplicas: 2\n\nHOOKS:\n"
+        )),
         "{}",
         run.stdout
     );

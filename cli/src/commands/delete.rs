@@ -11,7 +11,7 @@ use crate::tiller::Tiller;
 
 /// Runs `helm delete`.
 pub fn run(global: &GlobalArgs, args: &DeleteArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut tiller = super::connect(global, &args.tls)?;
+    let mut tiller = super::connect(global, &args.tls, out)?;
     if args.names.is_empty() {
         bail!("command 'delete' requires a release name");
     }

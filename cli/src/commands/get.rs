@@ -13,7 +13,7 @@ use crate::output::ansic;
 
 /// Runs `helm get RELEASE`.
 pub fn run(global: &GlobalArgs, args: &GetArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut tiller = super::connect(global, &args.tls)?;
+    let mut tiller = super::connect(global, &args.tls, out)?;
     let name = super::release_arg(&args.names)?;
     let res = tiller.content(name, args.revision)?;
     if !args.template.is_empty() {
@@ -78,7 +78,7 @@ pub fn values(
     args: &GetValuesArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let mut tiller = super::connect(global, &args.tls)?;
+    let mut tiller = super::connect(global, &args.tls, out)?;
     let name = super::release_arg(&args.names)?;
     let res = tiller.content(name, args.revision)?;
     let rel = res.release.unwrap_or_default();
@@ -102,7 +102,7 @@ pub fn manifest(
     args: &GetPartArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let mut tiller = super::connect(global, &args.tls)?;
+    let mut tiller = super::connect(global, &args.tls, out)?;
     let name = super::release_arg(&args.names)?;
     let res = tiller.content(name, args.revision)?;
     let manifest = res.release.map(|r| r.manifest).unwrap_or_default();
@@ -112,7 +112,7 @@ pub fn manifest(
 
 /// Runs `helm get hooks`.
 pub fn hooks(global: &GlobalArgs, args: &GetPartArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut tiller = super::connect(global, &args.tls)?;
+    let mut tiller = super::connect(global, &args.tls, out)?;
     let name = super::release_arg(&args.names)?;
     let res = match tiller.content(name, args.revision) {
         Ok(res) => res,
@@ -130,7 +130,7 @@ pub fn hooks(global: &GlobalArgs, args: &GetPartArgs, out: &mut dyn Write) -> an
 
 /// Runs `helm get notes`.
 pub fn notes(global: &GlobalArgs, args: &GetPartArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut tiller = super::connect(global, &args.tls)?;
+    let mut tiller = super::connect(global, &args.tls, out)?;
     let name = super::release_arg(&args.names)?;
     let res = tiller.status(name, args.revision)?;
     let notes = res

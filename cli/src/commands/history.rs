@@ -13,7 +13,7 @@ use crate::output::{Table, ansic, status_name, yaml_of};
 
 /// Runs `helm history`.
 pub fn run(global: &GlobalArgs, args: &HistoryArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut tiller = super::connect(global, &args.tls)?;
+    let mut tiller = super::connect(global, &args.tls, out)?;
     let name = super::release_arg(&args.names)?;
     let res = tiller.history(name, args.max)?;
     if res.releases.is_empty() {

@@ -19,8 +19,13 @@ use crate::tiller::Tiller;
 
 /// Runs `helm install`.
 pub fn run(global: &GlobalArgs, args: &InstallArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut tiller = super::connect(global, &args.tls)?;
+    let mut tiller = super::connect(global, &args.tls, out)?;
     super::check_args_len(args.chart.len(), &["chart name"])?;
+    super::debug(
+        global,
+        out,
+        &format!("Original chart version: {:?}", args.version),
+    )?;
     let chart_path = locate_chart(global, &args.chart[0], &args.repo, args.verify)?;
     let opts = InstallOptions {
         chart_path,
@@ -71,6 +76,11 @@ pub(crate) fn install(
     mut opts: InstallOptions,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    super::debug(
+        global,
+        out,
+        &format!("CHART PATH: {}\n", opts.chart_path.display()),
+    )?;
     if opts.namespace.is_empty() {
         opts.namespace = kubeconfig::default_namespace(
             global.kubeconfig.as_deref(),

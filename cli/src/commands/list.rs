@@ -16,7 +16,7 @@ use crate::output::{Table, ansic, status_name, yaml_of};
 
 /// Runs `helm list`.
 pub fn run(global: &GlobalArgs, args: &ListArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut tiller = super::connect(global, &args.tls)?;
+    let mut tiller = super::connect(global, &args.tls, out)?;
     let mut sort_by = SortBy::Name;
     if args.date {
         sort_by = SortBy::LastReleased;

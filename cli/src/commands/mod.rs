@@ -44,9 +44,24 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     }
 }
 
-/// A client for the Tiller the flags point at (Helm's `setupConnection` + `newClient`).
-pub(crate) fn connect(global: &GlobalArgs, tls: &TlsArgs) -> anyhow::Result<Tiller> {
-    Ok(Tiller::new(TillerConfig::from_args(global, tls)?)?)
+/// A client for the Tiller the flags point at (Helm's `setupConnection` + `newClient`),
+/// which under `--debug` reports the address.
+pub(crate) fn connect(
+    global: &GlobalArgs,
+    tls: &TlsArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<Tiller> {
+    let tiller = Tiller::new(TillerConfig::from_args(global, tls)?)?;
+    debug(global, out, &format!("SERVER: {:?}\n", tiller.host()))?;
+    Ok(tiller)
+}
+
+/// Helm's `debug`: `[debug] <text>` and a newline on stdout, only with `--debug`.
+pub(crate) fn debug(global: &GlobalArgs, out: &mut dyn Write, text: &str) -> anyhow::Result<()> {
+    if global.debug {
+        writeln!(out, "[debug] {text}")?;
+    }
+    Ok(())
 }
 
 /// The first positional argument, or Helm's `release name is required`.

@@ -9,7 +9,7 @@ use crate::args::{GlobalArgs, RollbackArgs};
 
 /// Runs `helm rollback`.
 pub fn run(global: &GlobalArgs, args: &RollbackArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut tiller = super::connect(global, &args.tls)?;
+    let mut tiller = super::connect(global, &args.tls, out)?;
     super::check_args_len(args.args.len(), &["release name", "revision number"])?;
     let revision = parse_revision(&args.args[1])?;
     let req = RollbackReleaseRequest {

@@ -12,7 +12,7 @@ use crate::output::{Table, ansic, encode_json, encode_yaml, status_name, tabwrit
 
 /// Runs `helm status`.
 pub fn run(global: &GlobalArgs, args: &StatusArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut tiller = super::connect(global, &args.tls)?;
+    let mut tiller = super::connect(global, &args.tls, out)?;
     let name = super::release_arg(&args.names)?;
     let res = tiller.status(name, args.revision)?;
     write_status(out, &res, args.output)

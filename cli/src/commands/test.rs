@@ -11,7 +11,7 @@ use crate::args::{GlobalArgs, TestArgs};
 
 /// Runs `helm test`.
 pub fn run(global: &GlobalArgs, args: &TestArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut tiller = super::connect(global, &args.tls)?;
+    let mut tiller = super::connect(global, &args.tls, out)?;
     super::check_args_len(args.names.len(), &["release name"])?;
     let req = TestReleaseRequest {
         name: args.names[0].clone(),

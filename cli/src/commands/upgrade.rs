@@ -15,7 +15,7 @@ use crate::kubeconfig;
 
 /// Runs `helm upgrade`.
 pub fn run(global: &GlobalArgs, args: &UpgradeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut tiller = super::connect(global, &args.tls)?;
+    let mut tiller = super::connect(global, &args.tls, out)?;
     super::check_args_len(args.args.len(), &["release name", "chart path"])?;
     let release = args.args[0].as_str();
     let wait = args.wait || args.atomic;

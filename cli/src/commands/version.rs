@@ -105,7 +105,7 @@ fn server_version(
     args: &VersionArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<Version> {
-    let mut tiller = super::connect(global, &args.tls)?;
+    let mut tiller = super::connect(global, &args.tls, out)?;
     match tiller.version() {
         Ok(res) => {
             let v = res.version.unwrap_or_default();
