@@ -809,17 +809,26 @@ impl Cluster {
     }
 
     /// The `resources` text of `helm status`: the release's objects grouped
-    /// by `<apiVersion>/<Kind>`, with those missing from the cluster last.
+    /// by `<apiVersion>/<Kind>`, each group a kubectl-style table (the API
+    /// server's own Table columns when it offers them, else NAME and AGE),
+    /// with objects missing from the cluster listed last.
     pub async fn status_table(
         &self,
         namespace: &str,
         manifest: &str,
     ) -> Result<String, ClusterError> {
         let now = chrono::Utc::now();
-        let mut groups: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        // group → (header, rows)
+        let mut groups: BTreeMap<String, (Vec<String>, Vec<Vec<String>>)> = BTreeMap::new();
         let mut missing = Vec::new();
         for doc in parse_manifest(manifest)? {
             let o = self.resolve(namespace, doc).await?;
+            let group = format!("{}/{}", o.api_version, o.kind);
+            if let Some((header, row)) = self.table_row(&o).await {
+                let entry = groups.entry(group).or_insert_with(|| (header, Vec::new()));
+                entry.1.push(row);
+                continue;
+            }
             match self.get(&o).await? {
                 Some(live) => {
                     let age = live
@@ -827,22 +836,23 @@ impl Cluster {
                         .and_then(Value::as_str)
                         .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
                         .map_or_else(|| "<unknown>".to_owned(), |t| short_age(now - t.to_utc()));
-                    groups
-                        .entry(format!("{}/{}", o.api_version, o.kind))
-                        .or_default()
-                        .push((o.name.clone(), age));
+                    let entry = groups
+                        .entry(group)
+                        .or_insert_with(|| (vec!["NAME".to_owned(), "AGE".to_owned()], Vec::new()));
+                    let mut row = vec![o.name.clone()];
+                    row.resize(entry.0.len().saturating_sub(1), String::new());
+                    row.push(age);
+                    entry.1.push(row);
                 }
                 None => missing.push((o.kind.clone(), o.name.clone())),
             }
         }
         let mut out = String::new();
-        for (group, rows) in groups {
+        for (group, (header, rows)) in groups {
             out.push_str(&format!("==> {group}\n"));
-            let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(4).max(4);
-            out.push_str(&format!("{:<width$}  AGE\n", "NAME"));
-            for (name, age) in rows {
-                out.push_str(&format!("{name:<width$}  {age}\n"));
-            }
+            let mut all = vec![header];
+            all.extend(rows);
+            out.push_str(&tabulate(&all));
             out.push('\n');
         }
         if !missing.is_empty() {
@@ -853,6 +863,78 @@ impl Cluster {
         }
         Ok(out)
     }
+
+    /// The object's row of the API server's Table (priority-0 columns,
+    /// upper-cased headers), or `None` when the object is absent or the
+    /// server offers no Table.
+    async fn table_row(&self, o: &Object) -> Option<(Vec<String>, Vec<String>)> {
+        use kube::Resource as _;
+        let path = format!(
+            "{}/{}",
+            DynamicObject::url_path(&o.resource, o.namespace.as_deref()),
+            o.name
+        );
+        let req = http::Request::get(path)
+            .header(
+                http::header::ACCEPT,
+                "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+            )
+            .body(Vec::new())
+            .ok()?;
+        let table: Value = self.client.request(req).await.ok()?;
+        if table.get("kind").and_then(Value::as_str) != Some("Table") {
+            return None;
+        }
+        let defs = table.get("columnDefinitions")?.as_array()?;
+        let cells = table.pointer("/rows/0/cells")?.as_array()?;
+        let mut header = Vec::new();
+        let mut row = Vec::new();
+        for (def, cell) in defs.iter().zip(cells) {
+            if def.get("priority").and_then(Value::as_i64).unwrap_or(0) != 0 {
+                continue;
+            }
+            header.push(
+                def.get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_uppercase(),
+            );
+            row.push(match cell {
+                Value::String(s) => s.clone(),
+                Value::Null => "<none>".to_owned(),
+                other => other.to_string(),
+            });
+        }
+        Some((header, row))
+    }
+}
+
+/// Aligns columns as kubectl's tab writer does (two spaces between columns).
+fn tabulate(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::new();
+        for (c, cell) in r.iter().enumerate() {
+            if c + 1 < r.len() {
+                line.push_str(&format!("{cell:<w$}  ", w = widths[c]));
+            } else {
+                line.push_str(cell);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 fn short_age(d: chrono::TimeDelta) -> String {
@@ -1068,6 +1150,18 @@ mod tests {
             parse_manifest(bad),
             Err(ClusterError::Parse { .. })
         ));
+    }
+
+    #[test]
+    fn tables_align_like_kubectl() {
+        let rows = vec![
+            vec!["NAME".to_owned(), "DATA".to_owned(), "AGE".to_owned()],
+            vec!["web1-config".to_owned(), "2".to_owned(), "5s".to_owned()],
+        ];
+        assert_eq!(
+            tabulate(&rows),
+            "NAME         DATA  AGE\nweb1-config  2     5s\n"
+        );
     }
 
     #[test]

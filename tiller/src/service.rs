@@ -508,8 +508,16 @@ impl ReleaseServer {
     pub async fn update(&self, req: UpdateReleaseRequest) -> Result<Release> {
         names::validate(&req.name)?;
         let _guard = self.lock(&req.name).await;
-        let last = self.inner.storage.last(&req.name).await?;
-        self.recover_pending(last).await?;
+        match self.inner.storage.last(&req.name).await {
+            Ok(last) => {
+                self.recover_pending(last).await?;
+            }
+            // Helm answers an upgrade of an unknown release from Deployed().
+            Err(StorageError::NotFound(_) | StorageError::NoRevision(_)) => {
+                return Err(StorageError::NoDeployedReleases(req.name.clone()).into());
+            }
+            Err(e) => return Err(e.into()),
+        }
         let (mut rel, current, objects) = match self.prepare_update(&req).await {
             Ok(p) => p,
             Err(e) if req.force => {

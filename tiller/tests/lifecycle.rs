@@ -111,7 +111,10 @@ async fn full_lifecycle_of_the_web_chart() {
         .and_then(|i| i.status.as_ref())
         .map(|s| s.resources.clone())
         .unwrap_or_default();
-    assert!(resources.contains("==> v1/ConfigMap"), "{resources}");
+    assert!(
+        resources.contains("==> v1/ConfigMap\nNAME         DATA  AGE\nweb1-config  2 "),
+        "{resources}"
+    );
     assert!(resources.contains("web1-config"), "{resources}");
     assert!(resources.contains("==> apps/v1/Deployment"), "{resources}");
     assert_eq!(st.namespace, "apps");
