@@ -462,3 +462,115 @@ async fn concurrent_upgrades_of_one_release_are_serialized() {
     assert_eq!(h.iter().filter(|r| code_of(r) == Code::Deployed).count(), 1);
     assert_eq!(code_of(&h[0]), Code::Deployed);
 }
+
+#[tokio::test]
+async fn crd_install_hooks_make_the_manifest_installable() {
+    let env = start(Backend::Memory).await;
+    let mut c = env.client().await;
+    let chart = load_chart(&charts_dir().join("crdhook"));
+    // A dry run cannot validate kinds whose CRD is not installed yet.
+    let mut req = install_req("g", chart.clone(), "");
+    req.dry_run = true;
+    let rel = c
+        .install_release(req)
+        .await
+        .expect("dry run")
+        .into_inner()
+        .release
+        .expect("release");
+    assert_eq!(
+        description(&rel),
+        "Validation skipped because CRDs are not installed"
+    );
+    // Without the hook the kind is unknown.
+    let mut req = install_req("g", chart.clone(), "");
+    req.disable_crd_hook = true;
+    let err = c.install_release(req).await.expect_err("no CRD");
+    assert!(
+        err.message().contains("no matches for kind \"Gadget\""),
+        "{}",
+        err.message()
+    );
+    let rel = c
+        .install_release(install_req("g", chart, ""))
+        .await
+        .expect("install")
+        .into_inner()
+        .release
+        .expect("release");
+    assert_eq!(code_of(&rel), Code::Deployed);
+    assert!(
+        env.get("/apis/hook.example.com/v1/namespaces/apps/gadgets/g-gadget")
+            .await
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn failing_tests_are_reported_and_stored() {
+    use futures::StreamExt as _;
+    use helm_proto::hapi::release::test_run;
+    let env = start(Backend::Memory).await;
+    let mut c = env.client().await;
+    c.install_release(install_req("t", web_chart(), "failingTest: true\n"))
+        .await
+        .expect("install");
+    let mut s = c
+        .run_release_test(TestReleaseRequest {
+            name: "t".into(),
+            timeout: 30,
+            ..Default::default()
+        })
+        .await
+        .expect("test")
+        .into_inner();
+    let mut msgs = Vec::new();
+    while let Some(m) = s.next().await {
+        let m = m.expect("message");
+        let st = m.status();
+        msgs.push((m.msg, st));
+    }
+    assert!(
+        msgs.contains(&("PASSED: t-test-ok".to_owned(), test_run::Status::Success)),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.contains(&(
+            "FAILED: t-test-fail, run `kubectl logs t-test-fail --namespace apps` for more info"
+                .to_owned(),
+            test_run::Status::Failure
+        )),
+        "{msgs:?}"
+    );
+    // Without --cleanup the pods stay, so running again hits "already exists", as in Helm v2.
+    let mut s = c
+        .run_release_test(TestReleaseRequest {
+            name: "t".into(),
+            timeout: 30,
+            ..Default::default()
+        })
+        .await
+        .expect("test")
+        .into_inner();
+    let mut errors = 0;
+    while let Some(m) = s.next().await {
+        if m.expect("message").msg.starts_with("ERROR: ") {
+            errors += 1;
+        }
+    }
+    assert_eq!(errors, 2);
+    let err = c
+        .run_release_test(TestReleaseRequest {
+            name: "nope".into(),
+            timeout: 30,
+            ..Default::default()
+        })
+        .await
+        .expect("stream opens")
+        .into_inner()
+        .next()
+        .await
+        .expect("one item")
+        .expect_err("unknown release");
+    assert!(err.message().contains("nope"), "{}", err.message());
+}
