@@ -2,7 +2,7 @@
 //! metrics and tracing layer off, metrics only, and metrics plus
 //! OpenTelemetry tracing exported over OTLP/HTTP to an in-process sink.
 //!
-//! Run: `cargo run --release -p observability --example grpc_overhead [calls-per-round]`
+//! Run: `cargo run --release -p observability --example grpc_overhead [calls-per-round] [--no-otel]`
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -23,7 +23,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let calls: usize = match std::env::args().nth(1) {
+    let calls: usize = match std::env::args().nth(1).filter(|a| !a.starts_with("--")) {
         Some(n) => n
             .parse()
             .map_err(|e| format!("calls-per-round `{n}`: {e}"))?,
@@ -49,7 +49,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         log_level: "warn,observability=info".to_owned(),
         ..LogArgs::default()
     };
-    let (subscriber, _handle) = logging::subscriber(&log, vec![pipeline.layer()])?;
+    // `--no-otel` keeps the spans but drops the OpenTelemetry layer, to
+    // separate span bookkeeping from export costs.
+    let otel_layer = !std::env::args().any(|a| a == "--no-otel");
+    let extra = if otel_layer {
+        vec![pipeline.layer()]
+    } else {
+        Vec::new()
+    };
+    let (subscriber, _handle) = logging::subscriber(&log, extra)?;
     let _default = tracing::subscriber::set_default(subscriber);
 
     let metrics = Metrics::new(&BuildInfo::default())?;

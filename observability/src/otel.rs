@@ -251,8 +251,14 @@ impl OtelPipeline {
     pub fn layer(&self) -> BoxedLayer {
         use opentelemetry::trace::TracerProvider as _;
         use tracing_subscriber::Layer as _;
+        // Source locations, thread names and busy/idle timers would add
+        // attributes and clock reads to every RPC span without telling an
+        // operator anything the RPC fields do not.
         tracing_opentelemetry::layer()
             .with_tracer(self.provider.tracer("tiller-ha"))
+            .with_location(false)
+            .with_threads(false)
+            .with_tracked_inactivity(false)
             .boxed()
     }
 

@@ -148,7 +148,45 @@ async fn layer_counts_unary_errors_and_streams() {
         1.0
     );
 
+    // Populate every other family so the format checks see all of them.
+    use observability::metrics::*;
+    use std::time::Duration;
+    metrics.leader.set_leader("tiller", true);
+    metrics.leader.transition();
+    metrics.leader.renew_failed();
+    metrics.leader.set_term(3);
+    metrics.release.set_count(ReleaseStatus::Deployed, 4);
+    metrics.release.operation(
+        Operation::Install,
+        OperationOutcome::Success,
+        Duration::from_secs(2),
+    );
+    metrics.release.hook("post-install", HookOutcome::Success);
+    metrics.release.pending_recovered(1);
+    metrics
+        .forward
+        .forwarded("/hapi.services.tiller.ReleaseService/InstallRelease");
+    metrics
+        .forward
+        .error("/hapi.services.tiller.ReleaseService/InstallRelease");
+    metrics
+        .kube
+        .request("create", "secrets", 201, Duration::from_millis(3));
+    metrics.storage.write(WriteOutcome::TooLarge);
+    metrics.cache.set_lag(Duration::from_millis(20));
+    metrics.cache.synced("configmaps", 1.7e9);
+    let text = metrics.encode_text().expect("encode");
     check_exposition(&text);
+    for family in [
+        "leader_election_master_status",
+        "tiller_leader_transitions_total",
+        "tiller_release_operation_duration_seconds",
+        "tiller_kube_request_duration_seconds",
+        "tiller_storage_writes_total",
+        "tiller_cache_lag_seconds",
+    ] {
+        assert!(text.contains(&format!("# TYPE {family} ")), "{family}");
+    }
     promtool_check(&text);
 }
 

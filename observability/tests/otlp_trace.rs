@@ -1,5 +1,5 @@
 //! One trace across a client, a follower that forwards and a leader,
-//! exported over OTLP/HTTP to a receiver inside the test.
+//! exported over OTLP (HTTP/protobuf and gRPC) to receivers inside the test.
 
 mod common;
 
@@ -10,12 +10,64 @@ use helm_proto::hapi::services::tiller as svc;
 use observability::logging::{self, LogArgs};
 use observability::otel::{OtelPipeline, OtelSettings, Protocol};
 use observability::{BuildInfo, GrpcServerLayer, Metrics};
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
+    TraceService, TraceServiceServer,
+};
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
 use opentelemetry_proto::tonic::trace::v1::Span;
 use prost::Message;
 use tracing::Instrument;
 
 type Collected = Arc<Mutex<Vec<(String, Span)>>>;
+
+fn keep(store: &Collected, req: ExportTraceServiceRequest) {
+    let mut out = store.lock().expect("lock");
+    for rs in req.resource_spans {
+        let service = rs
+            .resource
+            .iter()
+            .flat_map(|r| r.attributes.iter())
+            .find(|kv| kv.key == "service.name")
+            .and_then(|kv| kv.value.as_ref())
+            .map(|v| format!("{v:?}"))
+            .unwrap_or_default();
+        for ss in rs.scope_spans {
+            for span in ss.spans {
+                out.push((service.clone(), span));
+            }
+        }
+    }
+}
+
+/// An OTLP/gRPC trace receiver.
+#[derive(Debug, Clone)]
+struct GrpcReceiver(Collected);
+
+#[tonic::async_trait]
+impl TraceService for GrpcReceiver {
+    async fn export(
+        &self,
+        req: tonic::Request<ExportTraceServiceRequest>,
+    ) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
+        keep(&self.0, req.into_inner());
+        Ok(tonic::Response::new(ExportTraceServiceResponse::default()))
+    }
+}
+
+async fn grpc_receiver() -> (std::net::SocketAddr, Collected) {
+    let spans: Collected = Arc::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = tonic::transport::Server::builder()
+        .add_service(TraceServiceServer::new(GrpcReceiver(spans.clone())))
+        .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener));
+    tokio::spawn(server);
+    (addr, spans)
+}
 
 /// An OTLP/HTTP trace receiver on 127.0.0.1:0 that keeps every span with
 /// its resource's `service.name`.
@@ -27,23 +79,10 @@ async fn receiver() -> (std::net::SocketAddr, Collected) {
         axum::routing::post(move |body: Bytes| {
             let store = store.clone();
             async move {
-                let req = ExportTraceServiceRequest::decode(body).expect("otlp protobuf");
-                let mut out = store.lock().expect("lock");
-                for rs in req.resource_spans {
-                    let service = rs
-                        .resource
-                        .iter()
-                        .flat_map(|r| r.attributes.iter())
-                        .find(|kv| kv.key == "service.name")
-                        .and_then(|kv| kv.value.as_ref())
-                        .map(|v| format!("{v:?}"))
-                        .unwrap_or_default();
-                    for ss in rs.scope_spans {
-                        for span in ss.spans {
-                            out.push((service.clone(), span));
-                        }
-                    }
-                }
+                keep(
+                    &store,
+                    ExportTraceServiceRequest::decode(body).expect("otlp protobuf"),
+                );
                 // An empty ExportTraceServiceResponse.
                 Vec::<u8>::new()
             }
@@ -74,13 +113,28 @@ fn attr(span: &Span, key: &str) -> Option<String> {
 }
 
 #[tokio::test]
-async fn one_trace_spans_client_follower_and_leader() {
+async fn one_trace_over_otlp_http() {
     let (otlp, collected) = receiver().await;
     let settings = OtelSettings {
         endpoint: format!("http://{otlp}/v1/traces"),
         protocol: Protocol::HttpProtobuf,
         service_name: Some("tiller-test".to_owned()),
     };
+    one_trace_spans_client_follower_and_leader(settings, collected).await;
+}
+
+#[tokio::test]
+async fn one_trace_over_otlp_grpc() {
+    let (otlp, collected) = grpc_receiver().await;
+    let settings = OtelSettings {
+        endpoint: format!("http://{otlp}"),
+        protocol: Protocol::Grpc,
+        service_name: Some("tiller-test".to_owned()),
+    };
+    one_trace_spans_client_follower_and_leader(settings, collected).await;
+}
+
+async fn one_trace_spans_client_follower_and_leader(settings: OtelSettings, collected: Collected) {
     let pipeline = OtelPipeline::start(&settings, "tiller").expect("pipeline");
     let (subscriber, _log) =
         logging::subscriber(&LogArgs::default(), vec![pipeline.layer()]).expect("subscriber");
