@@ -59,6 +59,8 @@ pub struct ResourceInfo {
     pub scale_paths: Option<(String, String, Option<String>)>,
     /// Extra selectable fields (CRD `selectableFields` JSON paths like `.spec.color`).
     pub selectable_fields: Vec<String>,
+    /// CRD `additionalPrinterColumns`: (name, type, JSON path) for Table output.
+    pub printer_columns: Vec<(String, String, String)>,
 }
 
 impl ResourceInfo {
@@ -1116,6 +1118,7 @@ fn info_from_row(r: &Row) -> ResourceInfo {
         storage_group: r.storage_group.unwrap_or(r.group).to_owned(),
         scale_paths: None,
         selectable_fields: Vec::new(),
+        printer_columns: Vec::new(),
     }
 }
 
@@ -1177,7 +1180,14 @@ pub fn resources_from_crd(crd: &Value) -> Result<Vec<ResourceInfo>, CrdError> {
     };
     // v1beta1 CRDs carry subresources and selectable fields at the top level; v1 per version.
     let top_subresources = spec.get("subresources");
-    let mut versions: Vec<(String, Option<&Value>, Option<&Value>)> = Vec::new();
+    // (name, subresources, selectableFields, additionalPrinterColumns) per served version.
+    type VersionParts<'a> = (
+        String,
+        Option<&'a Value>,
+        Option<&'a Value>,
+        Option<&'a Value>,
+    );
+    let mut versions: Vec<VersionParts<'_>> = Vec::new();
     if let Some(vs) = spec.get("versions").and_then(Value::as_array) {
         for v in vs {
             let name = v
@@ -1192,10 +1202,17 @@ pub fn resources_from_crd(crd: &Value) -> Result<Vec<ResourceInfo>, CrdError> {
                 name.to_owned(),
                 v.get("subresources").or(top_subresources),
                 v.get("selectableFields").or(spec.get("selectableFields")),
+                v.get("additionalPrinterColumns")
+                    .or(spec.get("additionalPrinterColumns")),
             ));
         }
     } else if let Some(v) = spec.get("version").and_then(Value::as_str) {
-        versions.push((v.to_owned(), top_subresources, spec.get("selectableFields")));
+        versions.push((
+            v.to_owned(),
+            top_subresources,
+            spec.get("selectableFields"),
+            spec.get("additionalPrinterColumns"),
+        ));
     }
     if versions.is_empty() {
         return Err(CrdError(
@@ -1203,7 +1220,24 @@ pub fn resources_from_crd(crd: &Value) -> Result<Vec<ResourceInfo>, CrdError> {
         ));
     }
     let mut out = Vec::new();
-    for (version, subs, selectable) in versions {
+    for (version, subs, selectable, printer) in versions {
+        let printer_columns = printer
+            .and_then(Value::as_array)
+            .map(|cols| {
+                cols.iter()
+                    .filter_map(|c| {
+                        let name = c.get("name").and_then(Value::as_str)?;
+                        // v1beta1 spells the path `JSONPath`, v1 `jsonPath`.
+                        let path = c
+                            .get("jsonPath")
+                            .or(c.get("JSONPath"))
+                            .and_then(Value::as_str)?;
+                        let ty = c.get("type").and_then(Value::as_str).unwrap_or("string");
+                        Some((name.to_owned(), ty.to_owned(), path.to_owned()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut subresources = Vec::new();
         let mut scale_paths = None;
         if let Some(s) = subs.and_then(Value::as_object) {
@@ -1256,6 +1290,7 @@ pub fn resources_from_crd(crd: &Value) -> Result<Vec<ResourceInfo>, CrdError> {
             storage_group: group.to_owned(),
             scale_paths,
             selectable_fields,
+            printer_columns,
         });
     }
     Ok(out)

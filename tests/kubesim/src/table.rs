@@ -280,9 +280,53 @@ fn service_cells(o: &Value) -> Vec<Value> {
     ]
 }
 
+/// Evaluates the simple JSON paths CRDs use (`.spec.replicas`, `.status.conditions[0].type`).
+fn json_path(o: &Value, path: &str) -> Value {
+    let mut cur = o;
+    for part in path.trim_start_matches('.').split('.') {
+        let (key, index) = match part.split_once('[') {
+            Some((k, rest)) => (k, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
+        };
+        let Some(next) = cur.get(key) else {
+            return Value::Null;
+        };
+        cur = match index {
+            Some(i) => match next.get(i) {
+                Some(v) => v,
+                None => return Value::Null,
+            },
+            None => next,
+        };
+    }
+    match cur {
+        Value::Object(_) | Value::Array(_) => json!(cur.to_string()),
+        other => other.clone(),
+    }
+}
+
 fn cells(ri: &ResourceInfo, o: &Value) -> Vec<Value> {
     let name = json!(s(o, "/metadata/name"));
     let mut out = vec![name];
+    if ri.custom {
+        for (_, ty, path) in &ri.printer_columns {
+            let v = json_path(o, path);
+            let when = v
+                .as_str()
+                .filter(|_| ty == "date")
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+            out.push(match when {
+                Some(t) => json!(human_duration(
+                    (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds()
+                )),
+                None => v,
+            });
+        }
+        if !ri.printer_columns.iter().any(|(n, _, _)| n == "Age") {
+            out.push(age(o));
+        }
+        return out;
+    }
     let rest = match (ri.storage_group.as_str(), ri.plural.as_str()) {
         ("", "pods") => pod_cells(o),
         ("apps", "deployments") => vec![
@@ -409,10 +453,20 @@ fn partial(o: &Value) -> Value {
 pub fn table(ri: &ResourceInfo, items: &[&Value], meta: Value, include: IncludeObject) -> Value {
     let mut defs = vec![json!({"name": "Name", "type": "string", "format": "name",
         "description": "Name must be unique within a namespace.", "priority": 0})];
-    for (name, ty, prio) in columns(ri) {
-        defs.push(
-            json!({"name": name, "type": ty, "format": "", "description": "", "priority": prio}),
-        );
+    if ri.custom {
+        for (name, ty, _) in &ri.printer_columns {
+            defs.push(
+                json!({"name": name, "type": ty, "format": "", "description": "", "priority": 0}),
+            );
+        }
+        // Like the real server, Age follows the custom columns unless one is named Age.
+        if !ri.printer_columns.iter().any(|(n, _, _)| n == "Age") {
+            defs.push(json!({"name": "Age", "type": "date", "format": "", "description": "", "priority": 0}));
+        }
+    } else {
+        for (name, ty, prio) in columns(ri) {
+            defs.push(json!({"name": name, "type": ty, "format": "", "description": "", "priority": prio}));
+        }
     }
     let rows: Vec<Value> = items
         .iter()
@@ -443,6 +497,29 @@ mod tests {
         assert_eq!(human_duration(4 * 3600 + 60), "4h1m");
         assert_eq!(human_duration(3 * 86400 + 3600), "3d1h");
         assert_eq!(human_duration(-5), "<invalid>");
+    }
+
+    #[test]
+    fn crd_printer_columns() {
+        let crd = json!({"spec": {"group": "x.io", "scope": "Namespaced",
+            "names": {"plural": "foos", "kind": "Foo"},
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "additionalPrinterColumns": [{"name": "Color", "type": "string", "jsonPath": ".spec.color"},
+                    {"name": "First", "type": "string", "jsonPath": ".spec.items[0]"}]}]}});
+        let ri = crate::registry::resources_from_crd(&crd)
+            .expect("crd")
+            .remove(0);
+        let foo = json!({"metadata": {"name": "f"}, "spec": {"color": "red", "items": ["a", "b"]}});
+        let t = table(&ri, &[&foo], json!({}), IncludeObject::None);
+        let names: Vec<&str> = t["columnDefinitions"]
+            .as_array()
+            .expect("defs")
+            .iter()
+            .filter_map(|d| d["name"].as_str())
+            .collect();
+        assert_eq!(names, vec!["Name", "Color", "First", "Age"]);
+        assert_eq!(t["rows"][0]["cells"][1], "red");
+        assert_eq!(t["rows"][0]["cells"][2], "a");
     }
 
     #[test]
