@@ -381,8 +381,12 @@ async fn dial(config: &TillerConfig) -> Result<Channel, TillerError> {
         let mut reason = e.to_string();
         let mut source = std::error::Error::source(&e);
         while let Some(s) = source {
-            reason.push_str(": ");
-            reason.push_str(&s.to_string());
+            // Transport errors often repeat their cause's text; keep each part once.
+            let text = s.to_string();
+            if !reason.contains(&text) {
+                reason.push_str(": ");
+                reason.push_str(&text);
+            }
             source = s.source();
         }
         TillerError::Connect {

@@ -11,10 +11,14 @@ use crate::env;
 #[derive(Debug, Clone, Default, Args)]
 pub struct TlsArgs {
     /// Enable TLS for request
-    #[arg(long, env = env::HELM_TLS_ENABLE)]
+    #[arg(long, env = env::HELM_TLS_ENABLE, value_name = "BOOL", value_parser = parse_go_bool,
+          num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true")]
     pub tls: bool,
     /// Enable TLS for request and verify remote
-    #[arg(long = "tls-verify", env = env::HELM_TLS_VERIFY)]
+    #[arg(long = "tls-verify", env = env::HELM_TLS_VERIFY, value_name = "BOOL",
+          value_parser = parse_go_bool, num_args = 0..=1, require_equals = true,
+          default_value_t = false, default_missing_value = "true")]
     pub tls_verify: bool,
     /// Path to TLS CA certificate file (default "$HELM_HOME/ca.pem")
     #[arg(long = "tls-ca-cert", env = env::HELM_TLS_CA_CERT, value_name = "PATH")]
@@ -47,6 +51,18 @@ pub struct ValuesArgs {
     pub set_file: Vec<String>,
 }
 
+/// Go's `strconv.ParseBool`, which pflag uses for `--flag=value` and Helm for the
+/// environment variables of boolean flags (`HELM_TLS_ENABLE=1`).
+pub fn parse_go_bool(text: &str) -> Result<bool, String> {
+    match text {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),
+        other => Err(format!(
+            "strconv.ParseBool: parsing {other:?}: invalid syntax"
+        )),
+    }
+}
+
 /// `-o/--output` of `install`, `upgrade`, `status` and `history`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutputFormat {
@@ -75,6 +91,14 @@ pub fn parse_output_format(text: &str) -> Result<OutputFormat, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn go_bools() {
+        assert_eq!(parse_go_bool("1"), Ok(true));
+        assert_eq!(parse_go_bool("True"), Ok(true));
+        assert_eq!(parse_go_bool("F"), Ok(false));
+        assert!(parse_go_bool("yes").is_err());
+    }
 
     #[test]
     fn output_formats() {

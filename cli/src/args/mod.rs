@@ -40,7 +40,9 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Enable verbose output
-    #[arg(long, global = true, env = env::HELM_DEBUG)]
+    #[arg(long, global = true, env = env::HELM_DEBUG, value_name = "BOOL",
+          value_parser = flags::parse_go_bool, num_args = 0..=1, require_equals = true,
+          default_value_t = false, default_missing_value = "true")]
     pub debug: bool,
     /// Location of your Helm config. Overrides $HELM_HOME
     #[arg(long, global = true, env = env::HELM_HOME, value_name = "PATH")]
