@@ -402,7 +402,7 @@ fn clip_at_eof(src: &Source<'_>, span: &Span, value: &mut String) {
 
 /// Rewrites text saphyr (YAML 1.2) rejects but libyaml accepts, at the place of a failure, into
 /// an equivalent form both read alike; `None` when the failure is not one of those.
-fn repair(src: &str, err: &ScanError, flow_depth: usize) -> Option<String> {
+fn repair(src: &str, err: &ScanError, flow_depth: usize, flow_pad: usize) -> Option<String> {
     let mut chars: Vec<char> = src.chars().collect();
     let at = err.marker().index().min(chars.len());
     match err.info() {
@@ -410,8 +410,8 @@ fn repair(src: &str, err: &ScanError, flow_depth: usize) -> Option<String> {
         // further, which changes no value (whitespace between flow tokens is insignificant).
         // (saphyr's scanner can fail before the parser has reported the collection open, so
         // the message, when it names a flow construct, is the better witness.)
-        "invalid indentation in flow construct" => repair_flow_indentation(chars, at),
-        "invalid indentation" if flow_depth > 0 => repair_flow_indentation(chars, at),
+        "invalid indentation in flow construct" => repair_flow_indentation(chars, at, flow_pad),
+        "invalid indentation" if flow_depth > 0 => repair_flow_indentation(chars, at, flow_pad),
         // Nor inside multi-line quoted scalars, whose continuation lines lose their leading
         // whitespace anyway: indent every continuation line past the scalar's column.
         "invalid indentation in quoted scalar" => {
@@ -467,7 +467,7 @@ fn repair(src: &str, err: &ScanError, flow_depth: usize) -> Option<String> {
         "tabs disallowed within this context (block indentation)" if flow_depth > 0 => {
             let line_start = chars[..at]
                 .iter()
-                .rposition(|c| *c == '\n')
+                .rposition(|c| is_break(*c))
                 .map_or(0, |p| p + 1);
             let mut changed = false;
             for c in chars[line_start..]
@@ -513,20 +513,14 @@ fn repair(src: &str, err: &ScanError, flow_depth: usize) -> Option<String> {
 /// libyaml does not check indentation inside flow collections: indent the offending line, and
 /// the following lines of its collection, further. That changes no value: whitespace between
 /// flow tokens is insignificant.
-fn repair_flow_indentation(mut chars: Vec<char>, at: usize) -> Option<String> {
+fn repair_flow_indentation(mut chars: Vec<char>, at: usize, pad: usize) -> Option<String> {
     let line_start = chars[..at]
         .iter()
-        .rposition(|c| *c == '\n')
+        .rposition(|c| is_break(*c))
         .map_or(0, |p| p + 1);
     // Every line that starts inside the innermost flow collection gets the same extra
-    // indentation, deeper than any block indentation in the text, so one pass repairs
-    // the whole collection.
-    let pad = chars
-        .split(|c| *c == '\n')
-        .map(|l| l.iter().take_while(|c| **c == ' ').count())
-        .max()
-        .unwrap_or(0)
-        + 1;
+    // indentation `pad`, deeper than any block indentation of the original text, so one pass
+    // repairs the whole collection.
     // Counting from depth 1 (the innermost collection) never pads past its end; any outer
     // collection's remaining lines get their own round.
     let mut starts = vec![line_start];
@@ -546,7 +540,8 @@ fn flow_line_starts(chars: &[char], from: usize, mut depth: usize) -> Vec<usize>
     while i < chars.len() && depth > 0 {
         let c = chars[i];
         match c {
-            '\n' => {
+            // A lone CR breaks lines too (as in libyaml and saphyr); of CR LF, the LF counts.
+            '\n' | '\r' if c == '\n' || chars.get(i + 1) != Some(&'\n') => {
                 starts.push(i + 1);
                 token_start = true;
                 i += 1;
@@ -555,7 +550,7 @@ fn flow_line_starts(chars: &[char], from: usize, mut depth: usize) -> Vec<usize>
             '[' | '{' => depth += 1,
             ']' | '}' => depth -= 1,
             '#' if token_start => {
-                while i < chars.len() && chars[i] != '\n' {
+                while i < chars.len() && !is_break(chars[i]) {
                     i += 1;
                 }
                 continue;
@@ -568,6 +563,7 @@ fn flow_line_starts(chars: &[char], from: usize, mut depth: usize) -> Vec<usize>
                         '\'' if c == '\'' && chars.get(i + 1) == Some(&'\'') => i += 1,
                         q if q == c => break,
                         '\n' => starts.push(i + 1),
+                        '\r' if chars.get(i + 1) != Some(&'\n') => starts.push(i + 1),
                         _ => {}
                     }
                     i += 1;
@@ -584,24 +580,59 @@ fn flow_line_starts(chars: &[char], from: usize, mut depth: usize) -> Vec<usize>
     starts
 }
 
+/// Whether `c` ends a line for YAML (CR, LF; CR LF counts once where it matters).
+fn is_break(c: char) -> bool {
+    matches!(c, '\n' | '\r')
+}
+
+/// How many repair rounds one document may take; each round re-parses the text.
+const MAX_REPAIRS: usize = 1000;
+
+/// The most a repaired text may grow: repairs only add indentation or single spaces, so real
+/// documents stay far below this, and hostile ones cannot make the retries use memory out of
+/// proportion to their size.
+fn max_repaired_len(src: &str) -> usize {
+    src.len().saturating_mul(4).saturating_add(64 * 1024)
+}
+
 /// Runs `f` over the source, repairing and retrying while saphyr rejects YAML 1.1 text.
+///
+/// A repair that does not move the failure on (the same error on the same line again) or a
+/// text grown past [`max_repaired_len`] ends the retries with the error as it stands.
 fn with_repairs<T>(
     src: &str,
     f: impl Fn(&mut Composer<'_>) -> Result<T, Error>,
 ) -> Result<T, Error> {
+    // Fixed once from the original text: recomputing it from repaired text would grow the pad
+    // with every round (lines padded earlier raise the maximum).
+    let flow_pad = src
+        .split(is_break)
+        .map(|l| l.chars().take_while(|c| *c == ' ').count())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let limit = max_repaired_len(src);
     let mut text = src.to_owned();
-    for _ in 0..1000 {
+    let mut last: Option<(String, usize)> = None;
+    for _ in 0..MAX_REPAIRS {
         let mut composer = Composer::new(&text);
         let result = f(&mut composer);
+        if result.is_ok() {
+            return result;
+        }
         let flow_depth = composer.error_flow_depth;
-        let fixed = composer
-            .scan_error
-            .as_ref()
-            .and_then(|e| repair(&text, e, flow_depth));
-        match (&result, fixed) {
-            (Err(_), Some(fixed)) => text = fixed,
+        let Some(err) = composer.scan_error.as_ref() else {
+            return result;
+        };
+        let key = (err.info().to_owned(), err.marker().line());
+        if last.as_ref() == Some(&key) && key.0.starts_with("invalid indentation") {
+            return result;
+        }
+        match repair(&text, err, flow_depth, flow_pad) {
+            Some(fixed) if fixed.len() <= limit => text = fixed,
             _ => return result,
         }
+        last = Some(key);
     }
     f(&mut Composer::new(&text))
 }
@@ -1280,5 +1311,67 @@ mod tests {
             vec![s("a"), s("b")]
         );
         assert_eq!(parse_first("").expect("parses"), Value::Null);
+    }
+
+    #[test]
+    fn unrepairable_flow_indentation_after_cr_ends_with_an_error() {
+        // Fuzzer find: the repair padded the wrong line (a lone CR was not taken as a line
+        // break) and every retry doubled the padding until the allocation failed.
+        let err = parse_first(";&?:\n[8:\r0").expect_err("invalid");
+        assert_eq!(err.to_string(), "yaml: line 4: could not find expected ':'");
+    }
+
+    #[test]
+    fn flow_indentation_repair_treats_cr_as_a_line_break() {
+        let lf = parse_first("a: [1,\n2]\nb: 3\n").expect("parses with LF");
+        let cr = parse_first("a: [1,\r2]\rb: 3\r").expect("parses with CR");
+        assert_eq!(lf, cr);
+        assert_eq!(
+            lf.get_str("a"),
+            Some(&Value::Seq(vec![Value::Int(1), Value::Int(2)]))
+        );
+    }
+
+    #[test]
+    fn many_repaired_flow_collections_stay_small() {
+        // Each collection needs its own repair round; the padding must not compound.
+        let mut src = String::new();
+        for i in 0..200 {
+            src.push_str(&format!("k{i}: [1,\n2]\n"));
+        }
+        let v = parse_first(&src).expect("parses");
+        assert_eq!(
+            v.get_str("k199"),
+            Some(&Value::Seq(vec![Value::Int(1), Value::Int(2)]))
+        );
+    }
+
+    #[test]
+    fn repaired_text_never_outgrows_its_limit() {
+        assert_eq!(max_repaired_len(""), 64 * 1024);
+        assert_eq!(max_repaired_len("abcd"), 16 + 64 * 1024);
+    }
+
+    #[test]
+    fn bounded_random_inputs_finish_without_panicking() {
+        // A deterministic stand-in for the fuzzer: short inputs over YAML's syntax characters.
+        const ALPHABET: &[char] = &[
+            ';', '&', '?', ':', '\n', '\r', '[', ']', '{', '}', '8', '0', ' ', '\t', '-', '#', '*',
+            '!', '"', '\'', ',', '|', '>', 'a', '%', '@', '.', '<',
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..3000 {
+            let len = (next() % 24) as usize;
+            let input: String = (0..len)
+                .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                .collect();
+            let _ = parse_stream(&input);
+        }
     }
 }
