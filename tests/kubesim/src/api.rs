@@ -1093,12 +1093,33 @@ fn bind_pod(ctx: &Ctx<'_>, ns: &str, body: &Value) -> Result<Response<Body>, Api
             "Required value",
         ));
     }
-    store.merge_patch(
+    let (group, n2) = (String::new(), name.clone());
+    store.write(
         &pods,
         ns,
         &name,
-        &json!({"spec": {"nodeName": node}}),
         &WriteOptions::default(),
+        false,
+        move |cur| {
+            let Some(cur) = cur else {
+                return Err(ApiError::not_found(&group, "pods", &n2));
+            };
+            let bound = cur
+                .pointer("/spec/nodeName")
+                .and_then(Value::as_str)
+                .filter(|n| !n.is_empty());
+            if let Some(b) = bound {
+                return Err(ApiError::conflict(
+                    "",
+                    "pods",
+                    &n2,
+                    &format!("pod {n2} is already assigned to node \"{b}\""),
+                ));
+            }
+            let mut out = cur.clone();
+            crate::store::set_in(&mut out, &["spec", "nodeName"], json!(node));
+            Ok(out)
+        },
     )?;
     Ok(json_body(
         201,
@@ -1454,6 +1475,12 @@ async fn subresource(
         ("exec" | "attach" | "portforward" | "proxy", _) => Err(ApiError::bad_request(format!(
             "{sub} is not supported by simulator"
         ))),
+        ("binding", Method::POST) => {
+            let mut body = ctx.object_body()?;
+            // The subresource form names the pod in the URL.
+            crate::store::set_in(&mut body, &["metadata", "name"], json!(name));
+            bind_pod(ctx, ns, &body)
+        }
         ("eviction", Method::POST) => {
             let opts = DeleteOptions::default();
             store.delete(ri, ns, name, &opts)?;
