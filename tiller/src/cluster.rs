@@ -827,6 +827,16 @@ impl Cluster {
             if let Some((header, row)) = self.table_row(&o).await {
                 let entry = groups.entry(group).or_insert_with(|| (header, Vec::new()));
                 entry.1.push(row);
+                if let Some((header, rows)) = self.related_pods(&o).await {
+                    let entry = groups
+                        .entry("v1/Pod(related)".to_owned())
+                        .or_insert_with(|| (header, Vec::new()));
+                    for r in rows {
+                        if !entry.1.contains(&r) {
+                            entry.1.push(r);
+                        }
+                    }
+                }
                 continue;
             }
             match self.get(&o).await? {
@@ -864,6 +874,58 @@ impl Cluster {
         Ok(out)
     }
 
+    /// The pods a workload selects, as Table rows (Helm's `v1/Pod(related)`).
+    async fn related_pods(&self, o: &Object) -> Option<(Vec<String>, Vec<Vec<String>>)> {
+        if !matches!(
+            o.kind.as_str(),
+            "Deployment"
+                | "DaemonSet"
+                | "StatefulSet"
+                | "ReplicaSet"
+                | "ReplicationController"
+                | "Job"
+        ) {
+            return None;
+        }
+        let labels = o
+            .body
+            .pointer("/spec/selector/matchLabels")
+            .or_else(|| {
+                (o.kind == "ReplicationController")
+                    .then(|| o.body.pointer("/spec/selector"))
+                    .flatten()
+            })
+            .and_then(Value::as_object)?;
+        let selector = labels
+            .iter()
+            .filter_map(|(k, v)| v.as_str().map(|v| format!("{k}={v}")))
+            .collect::<Vec<_>>()
+            .join(",");
+        if selector.is_empty() {
+            return None;
+        }
+        let ns = o.namespace.as_deref()?;
+        let path = format!(
+            "/api/v1/namespaces/{ns}/pods?labelSelector={}",
+            percent_encode(&selector)
+        );
+        let table = self.get_table(&path).await?;
+        let (header, rows) = table_rows(&table)?;
+        (!rows.is_empty()).then_some((header, rows))
+    }
+
+    async fn get_table(&self, path: &str) -> Option<Value> {
+        let req = http::Request::get(path)
+            .header(
+                http::header::ACCEPT,
+                "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+            )
+            .body(Vec::new())
+            .ok()?;
+        let table: Value = self.client.request(req).await.ok()?;
+        (table.get("kind").and_then(Value::as_str) == Some("Table")).then_some(table)
+    }
+
     /// The object's row of the API server's Table (priority-0 columns,
     /// upper-cased headers), or `None` when the object is absent or the
     /// server offers no Table.
@@ -874,39 +936,61 @@ impl Cluster {
             DynamicObject::url_path(&o.resource, o.namespace.as_deref()),
             o.name
         );
-        let req = http::Request::get(path)
-            .header(
-                http::header::ACCEPT,
-                "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
-            )
-            .body(Vec::new())
-            .ok()?;
-        let table: Value = self.client.request(req).await.ok()?;
-        if table.get("kind").and_then(Value::as_str) != Some("Table") {
-            return None;
-        }
-        let defs = table.get("columnDefinitions")?.as_array()?;
-        let cells = table.pointer("/rows/0/cells")?.as_array()?;
-        let mut header = Vec::new();
-        let mut row = Vec::new();
-        for (def, cell) in defs.iter().zip(cells) {
-            if def.get("priority").and_then(Value::as_i64).unwrap_or(0) != 0 {
-                continue;
-            }
-            header.push(
-                def.get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_uppercase(),
-            );
-            row.push(match cell {
-                Value::String(s) => s.clone(),
-                Value::Null => "<none>".to_owned(),
-                other => other.to_string(),
-            });
-        }
-        Some((header, row))
+        let table = self.get_table(&path).await?;
+        let (header, mut rows) = table_rows(&table)?;
+        (!rows.is_empty()).then(|| (header, rows.swap_remove(0)))
     }
+}
+
+/// Priority-0 columns of a Table: upper-cased headers and the rows' cells.
+fn table_rows(table: &Value) -> Option<(Vec<String>, Vec<Vec<String>>)> {
+    let defs = table.get("columnDefinitions")?.as_array()?;
+    let keep: Vec<bool> = defs
+        .iter()
+        .map(|d| d.get("priority").and_then(Value::as_i64).unwrap_or(0) == 0)
+        .collect();
+    let header = defs
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(d, _)| {
+            d.get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_uppercase()
+        })
+        .collect();
+    let rows = table
+        .get("rows")?
+        .as_array()?
+        .iter()
+        .filter_map(|r| r.get("cells").and_then(Value::as_array))
+        .map(|cells| {
+            cells
+                .iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(c, _)| match c {
+                    Value::String(s) => s.clone(),
+                    Value::Null => "<none>".to_owned(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    Some((header, rows))
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Aligns columns as kubectl's tab writer does (two spaces between columns).
