@@ -1,6 +1,8 @@
 //! One trace across a client, a follower that forwards and a leader,
 //! exported over OTLP (HTTP/protobuf and gRPC) to receivers inside the test.
 
+#![cfg(feature = "otel")]
+
 mod common;
 
 use std::sync::{Arc, Mutex};
