@@ -1080,6 +1080,12 @@ impl Store {
         }
         let is_ns = key == GroupResource::new("", "namespaces");
         let is_pod = key == GroupResource::new("", "pods");
+        if is_ns && matches!(name, "default" | "kube-system" | "kube-public") {
+            return Err(ApiError::forbidden(format!(
+                "namespaces \"{name}\" is forbidden: this namespace may not be deleted"
+            ))
+            .with_details(name, "", "namespaces"));
+        }
         let mut fins = finalizers(&cur);
         match opts.propagation_policy.as_deref() {
             Some("Foreground") if !fins.iter().any(|f| f == "foregroundDeletion") => {
@@ -1887,6 +1893,17 @@ mod tests {
             .expect_err("terminating");
         assert_eq!(err.code, 403);
         assert!(err.message.contains("because it is being terminated"));
+    }
+
+    #[test]
+    fn system_namespaces_are_protected() {
+        let s = store();
+        let nsr = ri(&s, "", "v1", "namespaces");
+        let err = s
+            .delete(&nsr, "", "default", &DeleteOptions::default())
+            .expect_err("protected");
+        assert_eq!(err.code, 403);
+        assert!(err.message.contains("may not be deleted"));
     }
 
     #[test]
