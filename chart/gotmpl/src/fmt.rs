@@ -6,6 +6,8 @@
 //! `map[k:v]` with sorted keys. The verb and flag handling here follows
 //! Go's `fmt` package (print.go, format.go) and `strconv` (ftoa.go, quote.go).
 
+use std::collections::HashSet;
+
 use crate::value::{ElemType, Value};
 
 /// `fmt.Sprint`: operands printed with `%v`, a space between two operands when neither is a
@@ -401,6 +403,9 @@ struct Flags {
 struct Printer {
     buf: String,
     flags: Flags,
+    /// Addresses of the maps being printed, outermost first: meeting one again means the map
+    /// contains itself.
+    open_maps: HashSet<usize>,
 }
 
 const LOWER_HEX: &[u8; 16] = b"0123456789abcdef";
@@ -509,7 +514,18 @@ impl Printer {
                 }
             }
             Value::Map(map, elem) => {
-                let map = map.borrow();
+                // Go recurses without end on a map that contains itself (Sprig's `set` can build
+                // one) until its stack overflows and the process dies; printing Go's in-band
+                // error form instead keeps the output finite and says what happened.
+                let id = std::rc::Rc::as_ptr(map) as *const u8 as usize;
+                if !self.open_maps.insert(id) {
+                    self.buf.push_str("%!");
+                    self.buf.push(verb);
+                    self.buf.push_str("(CYCLE)");
+                    return;
+                }
+                let map_ref = map;
+                let map = map_ref.borrow();
                 if self.flags.sharp_v {
                     self.buf.push_str(&v.type_name());
                     self.buf.push('{');
@@ -526,6 +542,7 @@ impl Printer {
                     self.print_elem(item, *elem, verb, depth + 1);
                 }
                 self.buf.push(if self.flags.sharp_v { '}' } else { ']' });
+                self.open_maps.remove(&id);
             }
             Value::Object(o) => match verb {
                 // Go prints a Stringer through its String method for these verbs only.
@@ -549,8 +566,7 @@ impl Printer {
             }
             return;
         }
-        // Go recurses without bound and crashes on a map that contains itself (Sprig's `set`
-        // can build one); here such nesting is cut off instead.
+        // Cycles are caught where a map is printed; this bounds deep but finite nesting.
         if depth > MAX_PRINT_DEPTH {
             self.buf.push_str("...");
             return;
@@ -1269,12 +1285,63 @@ mod tests {
         if let Value::Map(inner, _) = &m {
             inner.borrow_mut().insert("self".into(), m.clone());
         }
-        let s = format_value(&m);
-        assert!(s.starts_with("map[self:map[self:") && s.contains("..."));
+        assert_eq!(format_value(&m), "map[self:%!v(CYCLE)]");
+        assert_eq!(
+            sprintf("%s|%#v", &[m.clone(), m.clone()]),
+            "map[self:%!s(CYCLE)]|map[string]interface {}{\"self\":%!v(CYCLE)}"
+        );
+        // Two references to itself would double the output at every level without the check.
+        if let Value::Map(inner, _) = &m {
+            inner.borrow_mut().insert("again".into(), m.clone());
+        }
+        assert_eq!(
+            format_value(&Value::list(vec![m.clone(), m.clone()])),
+            "[map[again:%!v(CYCLE) self:%!v(CYCLE)] map[again:%!v(CYCLE) self:%!v(CYCLE)]]"
+        );
         // Break the reference cycle so the test does not leak.
         if let Value::Map(inner, _) = &m {
             inner.borrow_mut().clear();
         }
+    }
+
+    /// Runs `{{ $d := dict }}{{ $_ := set $d "self" $d }}{{ $d }}` with minimal `dict` and
+    /// `set` (as Sprig has them), on the calling thread, and returns the output.
+    fn render_self_containing_dict() -> String {
+        use crate::template::{FuncMap, Templates};
+        use crate::value::{Func, FuncError};
+        let mut funcs = FuncMap::new();
+        let dict: Func = std::rc::Rc::new(|_: &[Value]| Ok(Value::map(Map::new())));
+        let set: Func = std::rc::Rc::new(|args: &[Value]| match args {
+            [Value::Map(m, _), Value::String(k), v] => {
+                m.borrow_mut().insert(k.to_string(), v.clone());
+                Ok(args[0].clone())
+            }
+            _ => Err(FuncError::new("set wants a map, a key and a value")),
+        });
+        funcs.insert("dict".into(), dict);
+        funcs.insert("set".into(), set);
+        let mut set = Templates::new(funcs);
+        set.parse(
+            "t",
+            r#"{{ $d := dict }}{{ $_ := set $d "self" $d }}{{ $d }}|{{ printf "%v" $d }}"#,
+        )
+        .expect("parses");
+        // (The one-entry cycle the template built is leaked: nothing outside it holds it.)
+        set.execute_to_string("t", &Value::Nil).expect("executes")
+    }
+
+    #[test]
+    fn template_printing_a_map_that_contains_itself_ends() {
+        let expected = "map[self:%!v(CYCLE)]|map[self:%!v(CYCLE)]";
+        assert_eq!(render_self_containing_dict(), expected);
+        // A thread with a small stack, like the ones servers and test harnesses hand out.
+        let on_thread = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(render_self_containing_dict)
+            .expect("spawns")
+            .join()
+            .expect("no overflow on a small stack");
+        assert_eq!(on_thread, expected);
     }
 
     #[test]
