@@ -152,11 +152,10 @@ impl Object {
             .and_then(Value::as_str)
     }
 
+    /// Helm's `isMatchingInfo`: kind, name and namespace (not the group,
+    /// so moving a kind to a new API group is an update, not a conflict).
     fn same(&self, other: &Object) -> bool {
-        self.kind == other.kind
-            && self.name == other.name
-            && self.namespace == other.namespace
-            && self.resource.group == other.resource.group
+        self.kind == other.kind && self.name == other.name && self.namespace == other.namespace
     }
 }
 
@@ -502,6 +501,10 @@ impl Cluster {
             let ty = patch::patch_type_for(&target.api_version);
             let Some(p) = patch::three_way(&previous.body, &target.body, &live, &target.kind, ty)
             else {
+                // Nothing to patch, but --recreate-pods still restarts the pods.
+                if opts.recreate {
+                    self.recreate_pods(target).await?;
+                }
                 continue;
             };
             let params = PatchParams::default();

@@ -574,3 +574,55 @@ async fn failing_tests_are_reported_and_stored() {
         .expect_err("unknown release");
     assert!(err.message().contains("nope"), "{}", err.message());
 }
+
+#[tokio::test]
+async fn recreate_pods_replaces_the_pods_of_patched_workloads() {
+    let env = start(Backend::Memory).await;
+    let mut c = env.client().await;
+    let mut req = install_req("rp", web_chart(), "");
+    req.wait = true;
+    c.install_release(req).await.expect("install");
+    let pods = |v: serde_json::Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
+                    .filter_map(|p| p["metadata"]["uid"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let before = pods(
+        env.get("/api/v1/namespaces/apps/pods?labelSelector=app%3Drp-web")
+            .await
+            .expect("pods"),
+    );
+    assert_eq!(before.len(), 1);
+    c.update_release(UpdateReleaseRequest {
+        name: "rp".into(),
+        chart: Some(web_chart()),
+        recreate: true,
+        wait: true,
+        timeout: 30,
+        ..Default::default()
+    })
+    .await
+    .expect("upgrade --recreate-pods");
+    let mut after = Vec::new();
+    for _ in 0..40 {
+        after = pods(
+            env.get("/api/v1/namespaces/apps/pods?labelSelector=app%3Drp-web")
+                .await
+                .expect("pods"),
+        );
+        if !after.is_empty() && !after.contains(&before[0]) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        !after.is_empty() && !after.contains(&before[0]),
+        "old pod replaced: {before:?} -> {after:?}"
+    );
+}
