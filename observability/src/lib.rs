@@ -10,10 +10,16 @@
 //!    it into whatever records leadership, releases, storage, Kubernetes
 //!    calls, forwarding and cache lag (`metrics.leader.set_leader(..)`,
 //!    `metrics.release.operation(..)`, `metrics.storage.write(..)`, …).
-//! 3. Wrap the gRPC server:
-//!    `Server::builder().layer(GrpcServerLayer::new().with_metrics(metrics.grpc.clone()).with_tracing(true))`.
-//! 4. Merge [`http::probe_router`] (or [`http::metrics_router`]) into the
-//!    axum router of the probe listener on `:44135`.
+//! 3. Wrap the gRPC server, as the first `.layer(..)` so calls that later
+//!    layers reject (the version check) are counted and traced too:
+//!    `Server::builder().layer(GrpcServerLayer::new().with_metrics(metrics.grpc.clone()).with_tracing(true)).layer(VersionCheckLayer::new(..))`.
+//!    The layer's service takes `http::Request<tonic::body::Body>` and needs
+//!    an inner service of that request type (any layer generic over the
+//!    body, like Tiller's `VersionCheck`, fits).
+//! 4. Merge [`http::metrics_router`] into the axum router of the probe
+//!    listener on `:44135` (`tiller::server::probe_router().merge(..)`), or
+//!    use [`http::probe_router`] for `/metrics`, `/liveness` and a
+//!    [`http::Readiness`]-driven `/readiness` together.
 //! 5. When a follower forwards a call to the leader, run the forwarding
 //!    inside the server span (it already is when called from the handler)
 //!    and build the client with

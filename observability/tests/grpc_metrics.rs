@@ -191,6 +191,29 @@ async fn layer_counts_unary_errors_and_streams() {
 }
 
 #[tokio::test]
+async fn cancelled_calls_end_as_canceled() {
+    let metrics = Metrics::new(&BuildInfo::default()).expect("metrics");
+    let layer = GrpcServerLayer::new().with_metrics(metrics.grpc.clone());
+    let addr = common::serve(common::TestService::default(), Some(layer)).await;
+    let mut client = common::connect(addr).await;
+    let call = client.get_release_status(svc::GetReleaseStatusRequest::default());
+    // Dropping the call resets the HTTP/2 stream; the server drops the
+    // handler future.
+    let timed_out = tokio::time::timeout(std::time::Duration::from_millis(100), call).await;
+    assert!(timed_out.is_err(), "the test service must not answer");
+    let want = format!(
+        r#"grpc_server_handled_total{{grpc_code="Canceled",grpc_method="GetReleaseStatus",grpc_service="{RS}",grpc_type="unary"}} 1"#
+    );
+    for _ in 0..100 {
+        if metrics.encode_text().expect("encode").contains(&want) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("no `{want}` in\n{}", metrics.encode_text().expect("encode"));
+}
+
+#[tokio::test]
 async fn unknown_paths_are_bounded_and_probe_routes_serve() {
     let metrics = Metrics::new(&BuildInfo::default()).expect("metrics");
     let layer = GrpcServerLayer::new().with_metrics(metrics.grpc.clone());

@@ -1,7 +1,8 @@
 //! A tiny `ReleaseService` for tests and the benchmark: `GetVersion`
 //! answers (or forwards to a leader), `GetHistory` fails before any message
-//! (a trailers-only answer), `ListReleases` streams three messages and
-//! `RunReleaseTest` streams one message and then fails.
+//! (a trailers-only answer), `GetReleaseStatus` hangs, `ListReleases`
+//! streams three messages and `RunReleaseTest` streams one message and then
+//! fails.
 
 #![allow(dead_code)]
 
@@ -43,11 +44,13 @@ impl ReleaseService for TestService {
         });
         Ok(Response::new(Box::pin(tokio_stream::iter(items))))
     }
+    /// Never answers in time: callers time out and cancel.
     async fn get_release_status(
         &self,
         _: Request<svc::GetReleaseStatusRequest>,
     ) -> Result<Response<svc::GetReleaseStatusResponse>, Status> {
-        Err(Status::unimplemented("not in the test service"))
+        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+        Err(Status::deadline_exceeded("test service waited too long"))
     }
     async fn get_release_content(
         &self,
