@@ -106,8 +106,8 @@ pub fn current_trace_id() -> Option<String> {
 }
 
 /// A `CLIENT` span for an outgoing call to `path` (`/pkg.Service/Method`),
-/// with the RPC semantic-convention fields; record `rpc.grpc.status_code`
-/// on it when the call ends.
+/// with the RPC semantic-convention fields; finish it with
+/// [`record_client_status`].
 pub fn client_span(path: &str) -> tracing::Span {
     let (service, method) = helm_proto::methods::split_path(path).unwrap_or(("unknown", "unknown"));
     tracing::info_span!(
@@ -120,6 +120,15 @@ pub fn client_span(path: &str) -> tracing::Span {
         rpc.grpc.status_code = tracing::field::Empty,
         otel.status_code = tracing::field::Empty,
     )
+}
+
+/// Records how a call under a [`client_span`] ended. Unlike server spans,
+/// a client span is an error for every code but `OK`.
+pub fn record_client_status(span: &tracing::Span, code: tonic::Code) {
+    span.record("rpc.grpc.status_code", code as i32);
+    if code != tonic::Code::Ok {
+        span.record("otel.status_code", "ERROR");
+    }
 }
 
 #[cfg(test)]

@@ -165,9 +165,15 @@ async fn one_trace_spans_client_follower_and_leader(settings: OtelSettings, coll
         );
         let resp = client
             .get_version(svc::GetVersionRequest {})
-            .instrument(span)
-            .await
-            .expect("version through the follower");
+            .instrument(span.clone())
+            .await;
+        observability::propagation::record_client_status(
+            &span,
+            resp.as_ref()
+                .map_or_else(tonic::Status::code, |_| tonic::Code::Ok),
+        );
+        drop(span);
+        let resp = resp.expect("version through the follower");
         assert_eq!(
             resp.into_inner().version.map(|v| v.sem_ver).as_deref(),
             Some("v2.17.0")
@@ -214,6 +220,10 @@ async fn one_trace_spans_client_follower_and_leader(settings: OtelSettings, coll
     assert_eq!(clients.len(), 1, "{spans:#?}");
     assert_eq!(servers.len(), 2, "{spans:#?}");
     assert_eq!(clients[0].parent_span_id, root[0].span_id);
+    assert_eq!(
+        attr(clients[0], "rpc.grpc.status_code").as_deref(),
+        Some("0")
+    );
     let follower_span = servers
         .iter()
         .find(|s| s.parent_span_id == clients[0].span_id)
