@@ -224,8 +224,11 @@ pub struct UpdateOptions {
     pub force: bool,
     /// Delete the pods of patched workloads (`--recreate-pods`).
     pub recreate: bool,
-    /// Delete the objects this update created if it fails (`--cleanup-on-fail`).
+    /// Delete the objects this update created if it (or the wait) fails
+    /// (`--cleanup-on-fail`).
     pub cleanup_on_fail: bool,
+    /// Wait for the new objects to be ready, at most this long (`--wait`).
+    pub wait: Option<Duration>,
 }
 
 /// The result of a delete of a whole manifest.
@@ -467,7 +470,12 @@ impl Cluster {
     ) -> Result<(), ClusterError> {
         self.ensure_namespace(namespace).await?;
         let mut created: Vec<&Object> = Vec::new();
-        let result = self.update_inner(old, new, opts, &mut created).await;
+        let mut result = self.update_inner(old, new, opts, &mut created).await;
+        if result.is_ok()
+            && let Some(limit) = opts.wait
+        {
+            result = self.wait_ready(new, limit).await;
+        }
         if result.is_err() && opts.cleanup_on_fail {
             for o in created {
                 if let Err(e) = self.delete_object(o, None).await {

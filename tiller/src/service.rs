@@ -535,6 +535,7 @@ impl ReleaseServer {
             force: req.force,
             recreate: req.recreate,
             cleanup_on_fail: req.cleanup_on_fail,
+            wait: None,
         };
         self.apply_revision(
             rec,
@@ -766,16 +767,16 @@ impl ReleaseServer {
         let old_objects = self
             .build_lenient(&namespace, &current.release.manifest)
             .await;
-        let res = async {
-            self.cluster()
-                .update(&namespace, &old_objects, &objects, op.opts)
-                .await?;
-            if op.wait {
-                self.cluster().wait_ready(&objects, op.timeout).await?;
-            }
-            Ok::<_, TillerError>(())
-        }
-        .await;
+        // The wait runs inside the update so --cleanup-on-fail covers it.
+        let opts = UpdateOptions {
+            wait: op.wait.then_some(op.timeout),
+            ..op.opts
+        };
+        let res: Result<()> = self
+            .cluster()
+            .update(&namespace, &old_objects, &objects, opts)
+            .await
+            .map_err(TillerError::from);
         if let Err(e) = res {
             fail(&mut rec, &e);
             self.update_logged(&rec).await;
@@ -895,6 +896,7 @@ impl ReleaseServer {
                     force: req.force,
                     recreate: req.recreate,
                     cleanup_on_fail: req.cleanup_on_fail,
+                    wait: None,
                 },
             },
         )

@@ -626,3 +626,42 @@ async fn recreate_pods_replaces_the_pods_of_patched_workloads() {
         "old pod replaced: {before:?} -> {after:?}"
     );
 }
+
+#[tokio::test]
+async fn cleanup_on_fail_removes_what_a_failed_upgrade_created() {
+    let env = start(Backend::Memory).await;
+    let mut c = env.client().await;
+    c.install_release(install_req("cf", web_chart(), ""))
+        .await
+        .expect("install");
+    let mut chart = web_chart();
+    chart.templates.push(Template {
+        name: "templates/extra.yaml".into(),
+        data: b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-extra\ndata: {}\n".to_vec(),
+    });
+    let err = c
+        .update_release(UpdateReleaseRequest {
+            name: "cf".into(),
+            chart: Some(chart),
+            values: values("neverReady: true\n"),
+            wait: true,
+            timeout: 1,
+            cleanup_on_fail: true,
+            ..Default::default()
+        })
+        .await
+        .expect_err("times out");
+    assert!(
+        err.message().starts_with("Upgrade \"cf\" failed"),
+        "{}",
+        err.message()
+    );
+    assert!(
+        env.configmap("apps", "cf-extra").await.is_none(),
+        "created object cleaned up"
+    );
+    assert!(
+        env.configmap("apps", "cf-config").await.is_some(),
+        "existing objects untouched"
+    );
+}
