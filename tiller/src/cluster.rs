@@ -452,8 +452,9 @@ impl Cluster {
         objects: &[Object],
     ) -> Result<(), ClusterError> {
         self.ensure_namespace(namespace).await?;
-        for o in objects {
-            self.create_object(o).await?;
+        // Consecutive objects of one kind go in parallel, kinds in order.
+        for batch in objects.chunk_by(|a, b| a.kind == b.kind) {
+            futures::future::try_join_all(batch.iter().map(|o| self.create_object(o))).await?;
         }
         Ok(())
     }

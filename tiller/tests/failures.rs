@@ -665,3 +665,28 @@ async fn cleanup_on_fail_removes_what_a_failed_upgrade_created() {
         "existing objects untouched"
     );
 }
+
+#[tokio::test]
+async fn hook_failed_policy_deletes_the_failed_hook() {
+    let env = start(Backend::Memory).await;
+    let mut c = env.client().await;
+    let mut chart = web_chart();
+    chart.templates.push(Template {
+        name: "templates/failing-hook.yaml".into(),
+        data: b"apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{ .Release.Name }}-doomed\n  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-delete-policy: hook-failed\nspec:\n  backoffLimit: 0\n  template:\n    metadata:\n      annotations:\n        sim.k8s.io/exit-code: \"2\"\n    spec:\n      restartPolicy: Never\n      containers: [{name: j, image: busybox:1.36}]\n".to_vec(),
+    });
+    let err = c
+        .install_release(install_req("hf", chart, ""))
+        .await
+        .expect_err("pre-install fails");
+    assert!(err.message().starts_with("Job failed"), "{}", err.message());
+    assert!(
+        env.get("/apis/batch/v1/namespaces/apps/jobs/hf-doomed")
+            .await
+            .is_none(),
+        "deleted by hook-failed"
+    );
+    // A failed pre-install hook stores nothing and applies nothing.
+    assert!(history_or_empty(&mut c, "hf").await.is_empty());
+    assert!(env.configmap("apps", "hf-config").await.is_none());
+}
