@@ -10,7 +10,8 @@
 //! * [`release`]: rendering and hooks; [`chartconv`]: wire chart ↔ engine
 //!   chart; [`names`]: release name rules.
 //! * [`server`] and [`config`]: the gRPC and probe servers, the version
-//!   check, Helm v2's flags; [`run`] ties them together for the binary.
+//!   check, Helm v2's flags; [`tls`] for `-tls`/`-tls-verify`; [`run`] ties
+//!   them together for the binary.
 
 pub mod chartconv;
 pub mod cluster;
@@ -22,6 +23,7 @@ pub mod release;
 pub mod server;
 pub mod service;
 pub mod storage;
+pub mod tls;
 
 use std::sync::Arc;
 
@@ -34,6 +36,9 @@ pub enum RunError {
     /// A feature of Helm v2's Tiller this one does not have.
     #[error("not implemented: {0}")]
     NotImplemented(&'static str),
+    /// The TLS files are unusable.
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
     /// An unknown storage driver.
     #[error("unknown storage driver {0:?} (use configmap, secret or memory)")]
     UnknownStorage(String),
@@ -55,15 +60,25 @@ pub enum RunError {
 
 /// Runs Tiller with `config` until SIGINT/SIGTERM.
 pub async fn run(config: Config) -> Result<(), RunError> {
-    if config.tls || config.tls_verify {
-        return Err(RunError::NotImplemented("TLS (-tls, -tls-verify)"));
-    }
     if config.trace {
         return Err(RunError::NotImplemented("-trace"));
     }
     if config.experimental_release {
         return Err(RunError::NotImplemented("-experimental-release (Rudder)"));
     }
+    // -tls-verify implies -tls; it adds client certificate verification.
+    let tls = if config.tls || config.tls_verify {
+        let ca = config
+            .tls_verify
+            .then(|| std::path::Path::new(&config.tls_ca_cert));
+        Some(tls::server_config(
+            std::path::Path::new(&config.tls_cert),
+            std::path::Path::new(&config.tls_key),
+            ca,
+        )?)
+    } else {
+        None
+    };
     let client = kube::Client::try_default().await?;
     let driver: Arc<dyn Driver> = match config.storage.as_str() {
         "configmap" => Arc::new(ConfigMaps::new(client.clone(), &config.namespace)),
@@ -101,7 +116,10 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         server::shutdown_signal().await;
         let _ = stop_tx.send(true);
     });
-    server::serve_grpc(service, grpc, stopped(stop_rx)).await?;
+    match tls {
+        Some(cfg) => server::serve_grpc_tls(service, grpc, cfg, stopped(stop_rx)).await?,
+        None => server::serve_grpc(service, grpc, stopped(stop_rx)).await?,
+    }
     if let Some(p) = probes
         && let Ok(Err(e)) = p.await
     {

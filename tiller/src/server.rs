@@ -101,6 +101,36 @@ pub async fn serve_grpc(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), tonic::transport::Error> {
+    serve_grpc_incoming(service, TcpListenerStream::new(listener), shutdown).await
+}
+
+/// [`serve_grpc`] over TLS (`-tls`; with a client CA in `config`, `-tls-verify`).
+pub async fn serve_grpc_tls(
+    service: ReleaseServer,
+    listener: TcpListener,
+    config: Arc<rustls::ServerConfig>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), tonic::transport::Error> {
+    serve_grpc_incoming(service, crate::tls::incoming(listener, config), shutdown).await
+}
+
+/// [`serve_grpc`] over any stream of connections.
+pub async fn serve_grpc_incoming<I, IO, IE>(
+    service: ReleaseServer,
+    incoming: I,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), tonic::transport::Error>
+where
+    I: tokio_stream::Stream<Item = Result<IO, IE>> + Send + 'static,
+    IO: tokio::io::AsyncRead
+        + tokio::io::AsyncWrite
+        + tonic::transport::server::Connected
+        + Unpin
+        + Send
+        + 'static,
+    IO::ConnectInfo: Clone + Send + Sync + 'static,
+    IE: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let (reporter, health) = tonic_health::server::health_reporter();
     reporter
         .set_service_status(HEALTH_SERVICE_NAME, tonic_health::ServingStatus::Serving)
@@ -114,7 +144,7 @@ pub async fn serve_grpc(
         .layer(VersionCheckLayer::new(&version))
         .add_service(health)
         .add_service(svc)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .serve_with_incoming_shutdown(incoming, shutdown)
         .await
 }
 

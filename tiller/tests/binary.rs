@@ -129,13 +129,18 @@ fn binary_refuses_bad_flags_and_prints_its_version() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "v2.17.0");
     let out = Command::new(env!("CARGO_BIN_EXE_tiller"))
         .args(["-storage=memory", "-tls"])
-        .env("KUBECONFIG", "/nonexistent")
+        .env("TILLER_TLS_CERTS", "/nonexistent")
         .output()
         .expect("run");
     assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("not implemented: TLS"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        err.contains("reading certificate from /nonexistent/tls.crt"),
+        "{err}"
     );
+    let out = Command::new(env!("CARGO_BIN_EXE_tiller"))
+        .arg("-trace")
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not implemented: -trace"));
 }
