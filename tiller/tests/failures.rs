@@ -690,3 +690,59 @@ async fn hook_failed_policy_deletes_the_failed_hook() {
     assert!(history_or_empty(&mut c, "hf").await.is_empty());
     assert!(env.configmap("apps", "hf-config").await.is_none());
 }
+
+#[tokio::test]
+async fn oversize_releases_and_requests_are_refused_before_anything_is_applied() {
+    let env = start(Backend::ConfigMaps).await;
+    let mut c = env.client().await;
+    // Incompressible bytes so the gzip'd record cannot fit in 1 MiB.
+    let mut chart = web_chart();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let noise: Vec<u8> = (0..1_500_000)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state & 0xff) as u8
+        })
+        .collect();
+    chart.files.push(prost_types::Any {
+        type_url: "files/blob.bin".into(),
+        value: noise,
+    });
+    let err = c
+        .install_release(install_req("big", chart, ""))
+        .await
+        .expect_err("too large");
+    assert!(
+        err.message()
+            .starts_with("release \"big\" revision 1 is too large to store"),
+        "{}",
+        err.message()
+    );
+    assert!(
+        env.configmap("apps", "big-config").await.is_none(),
+        "nothing applied"
+    );
+    assert!(
+        env.configmap("apps", "big-pre-first").await.is_none(),
+        "no hooks run"
+    );
+    assert!(history_or_empty(&mut c, "big").await.is_empty());
+
+    // A request over the 20 MiB gRPC limit gets a clear status, not a hang.
+    let mut chart = web_chart();
+    chart.files.push(prost_types::Any {
+        type_url: "files/huge.bin".into(),
+        value: vec![0; 21 * 1024 * 1024],
+    });
+    let mut req = install_req("huge", chart, "");
+    req.dry_run = true;
+    let err = c.install_release(req).await.expect_err("too big for gRPC");
+    assert!(
+        err.message().contains("message length too large") || err.message().contains("larger than"),
+        "{:?}: {}",
+        err.code(),
+        err.message()
+    );
+}
