@@ -746,3 +746,36 @@ async fn oversize_releases_and_requests_are_refused_before_anything_is_applied()
         err.message()
     );
 }
+
+#[tokio::test]
+async fn upgrades_and_rollbacks_undo_out_of_band_edits() {
+    let env = start(Backend::Memory).await;
+    let mut c = env.client().await;
+    c.install_release(install_req("d", web_chart(), "message: chart\n"))
+        .await
+        .expect("install");
+    // kubectl edit behind Tiller's back.
+    let req = http::Request::patch("/api/v1/namespaces/apps/configmaps/d-config")
+        .header("content-type", "application/merge-patch+json")
+        .body(br#"{"data":{"message":"edited","added":"by-hand"}}"#.to_vec())
+        .expect("request");
+    env.kube
+        .request::<serde_json::Value>(req)
+        .await
+        .expect("edit");
+    // Same chart, same values: Helm v2's two-way patch would send nothing.
+    c.update_release(UpdateReleaseRequest {
+        name: "d".into(),
+        chart: Some(web_chart()),
+        timeout: 30,
+        ..Default::default()
+    })
+    .await
+    .expect("upgrade");
+    let cm = env.configmap("apps", "d-config").await.expect("configmap");
+    assert_eq!(cm["data"]["message"], "chart", "drift corrected");
+    assert_eq!(
+        cm["data"]["added"], "by-hand",
+        "fields the chart never had are left alone"
+    );
+}
