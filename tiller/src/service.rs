@@ -212,6 +212,7 @@ impl ReleaseServer {
         }
 
         let revision = previous.as_ref().map_or(1, |p| p.version() + 1);
+        // Helm returns a render error as it is, without the release name.
         let rendered = release::render(
             self.cluster(),
             RenderInput {
@@ -224,8 +225,7 @@ impl ReleaseServer {
                 sub_notes: req.sub_notes,
             },
         )
-        .await
-        .map_err(|e| TillerError::msg(format!("release {name} failed: {e}")))?;
+        .await?;
         let t = now();
         let mut rel = Release {
             name: name.clone(),
