@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 use chart::{Chart, Values, load, requirements, values};
 
 fn corpus() -> PathBuf {
-    let dir = std::env::var_os("CHART_CORPUS")
-        .map_or_else(|| PathBuf::from("/work/shared/corpus"), PathBuf::from);
+    let dir = std::env::var_os("CHART_CORPUS").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
+        PathBuf::from,
+    );
     assert!(
         dir.join("charts").is_dir(),
         "corpus not found at {} (set CHART_CORPUS)",

@@ -241,11 +241,11 @@ fn sha256_hex(b: &[u8]) -> String {
 }
 
 /// Every values.yaml of the shared chart corpus, read and written as Helm v2 does. The inputs
-/// live outside this repository (`GOYAML_CORPUS`, default `/work/shared/corpus`); files whose
+/// live outside this repository (`GOYAML_CORPUS`, default `<repo>/../shared/corpus`); files whose
 /// content changed since the oracle ran are reported, missing ones skipped with a note.
 #[test]
 fn corpus_values_round_trip_like_helm() {
-    let root = std::env::var("GOYAML_CORPUS").unwrap_or_else(|_| "/work/shared/corpus".to_owned());
+    let root = corpus_root();
     let cases = data("corpus_expected.json");
     let mut report = Report {
         failures: Vec::new(),
@@ -303,7 +303,7 @@ fn short_hash(b: &[u8]) -> String {
 /// does, then each document read (ghodss) and written back (`toYaml`), compared by hash.
 #[test]
 fn corpus_manifests_split_read_and_write_like_helm() {
-    let root = std::env::var("GOYAML_CORPUS").unwrap_or_else(|_| "/work/shared/corpus".to_owned());
+    let root = corpus_root();
     let cases = data("manifests_expected.json");
     let mut report = Report {
         failures: Vec::new(),
@@ -437,4 +437,11 @@ fn damaged_yaml_is_accepted_and_rejected_like_go_yaml() {
     }
     eprintln!("damaged YAML: {same_text} of {errors} errors worded exactly as go-yaml words them");
     report.finish("mutations");
+}
+
+/// The shared corpus: `GOYAML_CORPUS`, else `shared/corpus` beside the repository.
+fn corpus_root() -> String {
+    std::env::var("GOYAML_CORPUS").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus").to_owned()
+    })
 }
