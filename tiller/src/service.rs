@@ -331,7 +331,7 @@ impl ReleaseServer {
                     format!("Release replace {name:?} failed: {e}"),
                 );
                 self.update_logged(&rec).await;
-                return Err(TillerError::msg(format!("release {name} failed: {e}")));
+                return Err(e);
             }
             rec
         } else {
@@ -369,9 +369,10 @@ impl ReleaseServer {
             rec.release.hooks = hooks;
             if let Err(e) = res {
                 let msg = format!("Release {name:?} failed post-install: {e}");
-                set_status(&mut rec.release, status::Code::Failed, msg.clone());
+                set_status(&mut rec.release, status::Code::Failed, msg);
                 self.update_logged(&rec).await;
-                return Err(TillerError::msg(msg));
+                // Helm records the prefixed text but returns the bare error.
+                return Err(e);
             }
         }
         let desc = if req.description.is_empty() {
@@ -703,9 +704,9 @@ impl ReleaseServer {
         .await;
         if let Err(e) = res {
             let msg = format!("Upgrade {name:?} failed: {e}");
-            set_status(&mut rec.release, status::Code::Failed, msg.clone());
+            set_status(&mut rec.release, status::Code::Failed, msg);
             self.update_logged(&rec).await;
-            return Err(TillerError::msg(msg));
+            return Err(e);
         }
         if !req.disable_hooks {
             let mut hooks = std::mem::take(&mut rec.release.hooks);
@@ -720,9 +721,10 @@ impl ReleaseServer {
             rec.release.hooks = hooks;
             if let Err(e) = res {
                 let msg = format!("Release {name:?} failed post-install: {e}");
-                set_status(&mut rec.release, status::Code::Failed, msg.clone());
+                set_status(&mut rec.release, status::Code::Failed, msg);
                 self.update_logged(&rec).await;
-                return Err(TillerError::msg(msg));
+                // Helm records the prefixed text but returns the bare error.
+                return Err(e);
             }
         }
         let desc = if req.description.is_empty() {
@@ -783,10 +785,9 @@ impl ReleaseServer {
             if op.verb == "Rollback" {
                 self.supersede(&name, rec.version()).await;
             }
-            return Err(TillerError::msg(format!(
-                "{} {name:?} failed: {e}",
-                op.verb
-            )));
+            // The description carries "<Verb> "name" failed: ..."; the
+            // caller gets the bare error, as from Helm.
+            return Err(e);
         }
         if !op.disable_hooks {
             let mut hooks = std::mem::take(&mut rec.release.hooks);
