@@ -249,13 +249,10 @@ pub async fn exec_hooks(
             }
         }
         for o in &objects {
-            cluster.create_object(o).await.map_err(|e| {
-                TillerError::msg(format!(
-                    "warning: Hook {} {} failed: {e}",
-                    event_name(event),
-                    h.path
-                ))
-            })?;
+            if let Err(e) = cluster.create_object(o).await {
+                tracing::warn!(hook = h.path, event = event_name(event), error = %e, "creating hook");
+                return Err(e.into());
+            }
         }
         let mut failure: Option<ClusterError> = None;
         for o in &objects {
