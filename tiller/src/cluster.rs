@@ -78,8 +78,10 @@ pub enum ClusterError {
         /// Namespace (empty for cluster-scoped objects).
         namespace: String,
     },
-    /// The API server refused or failed a request.
-    #[error("{action} {what}: {message}")]
+    /// The API server refused or failed a request. API errors read as the
+    /// server wrote them (Helm v2 passes them through); transport errors
+    /// say what was being done.
+    #[error("{}", api_text(*.code, .action, .what, .message))]
     Api {
         /// The verb (`create`, `patch`, ...).
         action: &'static str,
@@ -99,6 +101,14 @@ pub enum ClusterError {
     /// A hook Pod failed.
     #[error("pod {0} failed")]
     PodFailed(String),
+}
+
+fn api_text(code: u16, action: &str, what: &str, message: &str) -> String {
+    if code == 0 || message.is_empty() {
+        format!("{action} {what}: {message}")
+    } else {
+        message.to_owned()
+    }
 }
 
 impl ClusterError {
@@ -1246,6 +1256,24 @@ mod tests {
             parse_manifest(bad),
             Err(ClusterError::Parse { .. })
         ));
+    }
+
+    #[test]
+    fn api_errors_read_as_the_server_wrote_them() {
+        let e = ClusterError::Api {
+            action: "create",
+            what: "[ConfigMap] x".to_owned(),
+            message: "configmaps \"x\" already exists".to_owned(),
+            code: 409,
+        };
+        assert_eq!(e.to_string(), "configmaps \"x\" already exists");
+        let e = ClusterError::Api {
+            action: "get",
+            what: "[ConfigMap] x".to_owned(),
+            message: "connection refused".to_owned(),
+            code: 0,
+        };
+        assert_eq!(e.to_string(), "get [ConfigMap] x: connection refused");
     }
 
     #[test]
