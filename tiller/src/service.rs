@@ -1193,6 +1193,8 @@ impl ReleaseServer {
         }
         let timeout = release::timeout(req.timeout);
         let mut pods = Vec::new();
+        // Every test must be a Pod before any runs.
+        let mut planned = Vec::new();
         for t in &tests {
             let expect_success = t.events.contains(&(hook::Event::ReleaseTestSuccess as i32));
             for doc in parse_manifest(&t.manifest)? {
@@ -1200,6 +1202,13 @@ impl ReleaseServer {
                 if o.kind != "Pod" {
                     return Err(TillerError::msg(format!("{} is not a pod", t.name)));
                 }
+                planned.push((o, expect_success));
+            }
+        }
+        let run_one = |o: crate::cluster::Object, expect_success: bool| {
+            let send = &send;
+            let namespace = &namespace;
+            async move {
                 let mut run = TestRun {
                     name: o.name.clone(),
                     started_at: Some(now()),
@@ -1210,10 +1219,8 @@ impl ReleaseServer {
                     send(format!("ERROR: {e}"), test_run::Status::Failure).await;
                     run.set_status(test_run::Status::Failure);
                     run.info = e.to_string();
-                    suite.results.push(run);
-                    continue;
+                    return (run, None);
                 }
-                pods.push(o.clone());
                 let phase = match self.cluster().wait_pod_done(&o, timeout).await {
                     Ok(p) => p,
                     Err(e) => {
@@ -1221,25 +1228,48 @@ impl ReleaseServer {
                         run.set_status(test_run::Status::Unknown);
                         run.info = e.to_string();
                         run.completed_at = Some(now());
-                        suite.results.push(run);
-                        continue;
+                        return (run, Some(o));
                     }
                 };
-                let passed = (phase == "Succeeded") == expect_success;
-                if passed {
+                if (phase == "Succeeded") == expect_success {
                     send(format!("PASSED: {}", o.name), test_run::Status::Success).await;
                     run.set_status(test_run::Status::Success);
                 } else {
                     send(
-                        format!("FAILED: {}, run `kubectl logs {} --namespace {namespace}` for more info", o.name, o.name),
+                        format!(
+                            "FAILED: {}, run `kubectl logs {} --namespace {namespace}` for more info",
+                            o.name, o.name
+                        ),
                         test_run::Status::Failure,
                     )
                     .await;
                     run.set_status(test_run::Status::Failure);
                 }
                 run.completed_at = Some(now());
-                suite.results.push(run);
+                (run, Some(o))
             }
+        };
+        let results: Vec<(TestRun, Option<crate::cluster::Object>)> = if req.parallel {
+            // Helm runs at most max_parallel (default 20) test pods at once.
+            let limit = match req.max_parallel {
+                0 => 20,
+                n => usize::try_from(n).unwrap_or(20),
+            };
+            use futures::StreamExt as _;
+            futures::stream::iter(planned.into_iter().map(|(o, e)| run_one(o, e)))
+                .buffered(limit)
+                .collect()
+                .await
+        } else {
+            let mut out = Vec::new();
+            for (o, e) in planned {
+                out.push(run_one(o, e).await);
+            }
+            out
+        };
+        for (run, pod) in results {
+            suite.results.push(run);
+            pods.extend(pod);
         }
         suite.completed_at = Some(now());
         if req.logs {

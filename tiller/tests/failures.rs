@@ -778,3 +778,48 @@ async fn upgrades_and_rollbacks_undo_out_of_band_edits() {
         "fields the chart never had are left alone"
     );
 }
+
+#[tokio::test]
+async fn tests_run_in_parallel_and_clean_up() {
+    use futures::StreamExt as _;
+    let env = start(Backend::Memory).await;
+    let mut c = env.client().await;
+    c.install_release(install_req("tp", web_chart(), "failingTest: true\n"))
+        .await
+        .expect("install");
+    let mut s = c
+        .run_release_test(TestReleaseRequest {
+            name: "tp".into(),
+            timeout: 30,
+            parallel: true,
+            max_parallel: 2,
+            cleanup: true,
+            ..Default::default()
+        })
+        .await
+        .expect("test")
+        .into_inner();
+    let mut msgs = Vec::new();
+    while let Some(m) = s.next().await {
+        msgs.push(m.expect("message").msg);
+    }
+    assert_eq!(
+        msgs.iter().filter(|m| m.starts_with("RUNNING: ")).count(),
+        2,
+        "{msgs:?}"
+    );
+    assert!(msgs.contains(&"PASSED: tp-test-ok".to_owned()), "{msgs:?}");
+    assert!(
+        msgs.iter().any(|m| m.starts_with("FAILED: tp-test-fail")),
+        "{msgs:?}"
+    );
+    for pod in ["tp-test-ok", "tp-test-fail"] {
+        let live = env
+            .get(&format!("/api/v1/namespaces/apps/pods/{pod}"))
+            .await;
+        assert!(
+            live.is_none_or(|p| !p["metadata"]["deletionTimestamp"].is_null()),
+            "{pod} cleaned up"
+        );
+    }
+}
