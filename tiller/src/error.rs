@@ -7,7 +7,6 @@
 
 use tonic::Status;
 
-use crate::chartconv::ChartConvError;
 use crate::cluster::ClusterError;
 use crate::names::NameError;
 use crate::storage::StorageError;
@@ -26,7 +25,7 @@ pub enum TillerError {
     Cluster(#[from] ClusterError),
     /// The chart in the request is unusable.
     #[error(transparent)]
-    Chart(#[from] ChartConvError),
+    Chart(#[from] chart::proto::ProtoError),
     /// Any other failure, worded as Helm words it.
     #[error("{0}")]
     Message(String),

@@ -7,13 +7,12 @@
 //!   delete, test, status, content, history, list, version).
 //! * [`cluster`] and [`patch`]: applying manifests to Kubernetes through
 //!   kube's dynamic API (create, three-way patch, delete, readiness waits).
-//! * [`release`]: rendering and hooks; [`chartconv`]: wire chart ↔ engine
-//!   chart; [`names`]: release name rules.
+//! * [`release`]: rendering and hooks (the wire chart becomes the engine's
+//!   through `chart::proto`); [`names`]: release name rules.
 //! * [`server`] and [`config`]: the gRPC and probe servers, the version
 //!   check, Helm v2's flags; [`tls`] for `-tls`/`-tls-verify`; [`run`] ties
 //!   them together for the binary.
 
-pub mod chartconv;
 pub mod cluster;
 pub mod config;
 pub mod error;

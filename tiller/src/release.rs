@@ -8,7 +8,6 @@ use helm_proto::hapi::chart::{Chart as PbChart, Config};
 use helm_proto::hapi::release::{Hook, Info, Release, Status, hook, status};
 use prost_types::Timestamp;
 
-use crate::chartconv;
 use crate::cluster::{Cluster, ClusterError, parse_manifest};
 use crate::error::TillerError;
 
@@ -97,7 +96,7 @@ pub struct RenderInput<'a> {
 
 /// Renders a chart for a release (Tiller's `renderResources`).
 pub async fn render(cluster: &Cluster, input: RenderInput<'_>) -> Result<Rendered, TillerError> {
-    let chart = chartconv::from_proto(input.chart)?;
+    let chart = chart::proto::from_proto(input.chart.clone())?;
     let user = match input.values {
         Some(c) if !c.raw.trim().is_empty() => chart::values::read_values(&c.raw)
             .map_err(|e| TillerError::msg(format!("cannot parse values: {e}")))?,

@@ -443,7 +443,7 @@ impl ReleaseServer {
                 current.release.chart.as_ref().ok_or_else(|| {
                     TillerError::msg(format!("release {name} has no chart stored"))
                 })?;
-            let old_chart = crate::chartconv::from_proto(old_chart)?;
+            let old_chart = chart::proto::from_proto(old_chart.clone())?;
             let old_user = parse_values(&current_config.raw)?;
             let coalesced = chart::values::coalesce_values(&old_chart, &old_user)
                 .map_err(|e| TillerError::msg(e.to_string()))?;

@@ -175,7 +175,7 @@ pub fn corpus_dir() -> PathBuf {
 
 pub fn load_chart(path: &std::path::Path) -> Chart {
     let c = chart::load(path).unwrap_or_else(|e| panic!("load {}: {e}", path.display()));
-    tiller::chartconv::to_proto(&c)
+    chart::proto::to_proto(&c)
 }
 
 pub fn web_chart() -> Chart {
