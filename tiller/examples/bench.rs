@@ -108,6 +108,54 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+/// Runs `tiller/benches/helm_ops.py` (the real Helm library through
+/// helm-sdkpy) against the same kubesim and parses its JSON line.
+fn run_helm_library(
+    sim: &kubesim::Server,
+    chart_dir: &std::path::Path,
+    rounds: usize,
+    clients: usize,
+    installs: usize,
+) -> Result<serde_json::Value, Error> {
+    let manifest_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = match std::env::var("HELM_BENCH_PYTHON") {
+        Ok(p) => p,
+        Err(_) => {
+            let out =
+                std::process::Command::new(manifest_dir.join("../scripts/python312")).output()?;
+            if !out.status.success() {
+                return Err(format!(
+                    "scripts/python312 failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                )
+                .into());
+            }
+            String::from_utf8(out.stdout)?.trim().to_owned()
+        }
+    };
+    let kubeconfig = chart_dir.with_file_name("kubeconfig");
+    sim.write_kubeconfig(&kubeconfig)?;
+    let out = std::process::Command::new(python)
+        .arg(manifest_dir.join("benches/helm_ops.py"))
+        .arg(&kubeconfig)
+        .arg(chart_dir)
+        .arg(rounds.to_string())
+        .arg(clients.to_string())
+        .arg(installs.to_string())
+        .output()?;
+    if !out.status.success() {
+        return Err(format!(
+            "helm_ops.py failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    let stdout = String::from_utf8(out.stdout)?;
+    let line = stdout.lines().last().ok_or("helm_ops.py printed nothing")?;
+    Ok(serde_json::from_str(line).map_err(|e| format!("helm_ops.py output {line:?}: {e}"))?)
+}
+
 fn met(ok: bool) -> &'static str {
     if ok { "met" } else { "NOT met" }
 }
@@ -257,6 +305,34 @@ async fn main() -> Result<(), Error> {
         "(b) {installs} installs from {clients} clients: {rate:.1} installs/s  [target >= 50/s: {}]",
         met(rate >= 50.0)
     );
+
+    // Runs before (c) so both sides install into an equally small cluster.
+    if std::env::var_os("BENCH_SKIP_HELM").is_none() {
+        match run_helm_library(&sim, &chart_dir, rounds, clients, installs) {
+            Ok(v) => {
+                let field = |k: &str| {
+                    v.get(k)
+                        .and_then(serde_json::Value::as_f64)
+                        .unwrap_or(f64::NAN)
+                };
+                let (h50, h99, hrate) = (field("p50_ms"), field("p99_ms"), field("installs_per_s"));
+                println!(
+                    "real Helm library (helm-sdkpy, Helm v3 actions, ConfigMap driver) on the same kubesim:"
+                );
+                println!(
+                    "(a') install+uninstall, {rounds} rounds: p50 {h50:.1} ms, p99 {h99:.1} ms; Tiller/Helm p50 ratio {:.2}  [at least as fast: {}]",
+                    p50 / h50,
+                    met(p50 <= h50)
+                );
+                println!(
+                    "(b') {installs} installs from {clients} clients: {hrate:.1} installs/s; Tiller/Helm ratio {:.2}  [at least as fast: {}]",
+                    rate / hrate,
+                    met(rate >= hrate)
+                );
+            }
+            Err(e) => println!("real Helm library comparison skipped: {e}"),
+        }
+    }
 
     if list_count > 0 {
         let template = client
