@@ -11,7 +11,8 @@
 //!   through `chart::proto`); [`names`]: release name rules.
 //! * [`server`] and [`config`]: the gRPC and probe servers, the version
 //!   check, Helm v2's flags; [`tls`] for `-tls`/`-tls-verify`; [`run`] ties
-//!   them together for the binary.
+//!   them together for the binary, with the `observability` crate's
+//!   metrics on the gRPC server and `/metrics` on the probe port.
 
 pub mod cluster;
 pub mod config;
@@ -52,9 +53,23 @@ pub enum RunError {
         /// The error.
         source: std::io::Error,
     },
+    /// The metrics registry could not be built.
+    #[error("metrics: {0}")]
+    Metrics(#[from] observability::metrics::MetricsError),
     /// The gRPC server failed.
     #[error("gRPC server: {0}")]
     Grpc(#[from] tonic::transport::Error),
+}
+
+/// The facts `tiller_build_info` exports: the crate version, plus the
+/// commit and compiler when the build environment names them
+/// (`TILLER_GIT_COMMIT`, `TILLER_RUSTC_VERSION` at compile time).
+pub fn build_info() -> observability::BuildInfo {
+    observability::BuildInfo {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        commit: option_env!("TILLER_GIT_COMMIT").unwrap_or("").to_owned(),
+        rust_version: option_env!("TILLER_RUSTC_VERSION").unwrap_or("").to_owned(),
+    }
 }
 
 /// Runs Tiller with `config` until SIGINT/SIGTERM.
@@ -78,6 +93,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
     } else {
         None
     };
+    let metrics = observability::Metrics::new(&build_info())?;
     let client = kube::Client::try_default().await?;
     let driver: Arc<dyn Driver> = match config.storage.as_str() {
         "configmap" => Arc::new(ConfigMaps::new(client.clone(), &config.namespace)),
@@ -106,7 +122,11 @@ pub async fn run(config: Config) -> Result<(), RunError> {
                 addr: config.probe_listen.clone(),
                 source,
             })?;
-        let fut = server::serve_http(server::probe_router(), l, stopped(stop_rx.clone()));
+        let fut = server::serve_http(
+            server::probe_router_with_metrics(metrics.clone()),
+            l,
+            stopped(stop_rx.clone()),
+        );
         Some(tokio::spawn(fut))
     } else {
         None
@@ -116,8 +136,11 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         let _ = stop_tx.send(true);
     });
     match tls {
-        Some(cfg) => server::serve_grpc_tls(service, grpc, cfg, stopped(stop_rx)).await?,
-        None => server::serve_grpc(service, grpc, stopped(stop_rx)).await?,
+        Some(cfg) => {
+            server::serve_grpc_tls_with_metrics(service, grpc, cfg, metrics, stopped(stop_rx))
+                .await?
+        }
+        None => server::serve_grpc_with_metrics(service, grpc, metrics, stopped(stop_rx)).await?,
     }
     if let Some(p) = probes
         && let Ok(Err(e)) = p.await

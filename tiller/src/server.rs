@@ -1,6 +1,8 @@
 //! Tiller's servers: gRPC (ReleaseService and health, behind the
 //! `x-helm-api-client` version check) and the HTTP probe server, with
-//! graceful shutdown.
+//! graceful shutdown. The `*_with_metrics` variants put
+//! [`observability::GrpcServerLayer`] outside the version check, so refused
+//! calls are counted too, and [`probe_router_with_metrics`] adds `/metrics`.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -94,6 +96,11 @@ pub fn probe_router() -> Router {
         .route("/readiness", get(|| async { "ok" }))
 }
 
+/// [`probe_router`] plus `GET /metrics` (Prometheus text format) from `metrics`.
+pub fn probe_router_with_metrics(metrics: observability::Metrics) -> Router {
+    probe_router().merge(observability::http::metrics_router(metrics))
+}
+
 /// Serves the ReleaseService and health service on `listener` until
 /// `shutdown` completes, then drains in-flight calls.
 pub async fn serve_grpc(
@@ -102,6 +109,23 @@ pub async fn serve_grpc(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), tonic::transport::Error> {
     serve_grpc_incoming(service, TcpListenerStream::new(listener), shutdown).await
+}
+
+/// [`serve_grpc`], counting every call (refused ones included) in `metrics`
+/// and opening a server span per call.
+pub async fn serve_grpc_with_metrics(
+    service: ReleaseServer,
+    listener: TcpListener,
+    metrics: observability::Metrics,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), tonic::transport::Error> {
+    serve_grpc_observed(
+        service,
+        TcpListenerStream::new(listener),
+        Some(metrics),
+        shutdown,
+    )
+    .await
 }
 
 /// [`serve_grpc`] over TLS (`-tls`; with a client CA in `config`, `-tls-verify`).
@@ -114,10 +138,48 @@ pub async fn serve_grpc_tls(
     serve_grpc_incoming(service, crate::tls::incoming(listener, config), shutdown).await
 }
 
+/// [`serve_grpc_tls`] with the metrics of [`serve_grpc_with_metrics`].
+pub async fn serve_grpc_tls_with_metrics(
+    service: ReleaseServer,
+    listener: TcpListener,
+    config: Arc<rustls::ServerConfig>,
+    metrics: observability::Metrics,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), tonic::transport::Error> {
+    serve_grpc_observed(
+        service,
+        crate::tls::incoming(listener, config),
+        Some(metrics),
+        shutdown,
+    )
+    .await
+}
+
 /// [`serve_grpc`] over any stream of connections.
 pub async fn serve_grpc_incoming<I, IO, IE>(
     service: ReleaseServer,
     incoming: I,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), tonic::transport::Error>
+where
+    I: tokio_stream::Stream<Item = Result<IO, IE>> + Send + 'static,
+    IO: tokio::io::AsyncRead
+        + tokio::io::AsyncWrite
+        + tonic::transport::server::Connected
+        + Unpin
+        + Send
+        + 'static,
+    IO::ConnectInfo: Clone + Send + Sync + 'static,
+    IE: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    serve_grpc_observed(service, incoming, None, shutdown).await
+}
+
+/// [`serve_grpc_incoming`], counting calls in `metrics` when given.
+pub async fn serve_grpc_observed<I, IO, IE>(
+    service: ReleaseServer,
+    incoming: I,
+    metrics: Option<observability::Metrics>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), tonic::transport::Error>
 where
@@ -139,8 +201,14 @@ where
     let svc = ReleaseServiceServer::new(service)
         .max_decoding_message_size(MAX_MESSAGE_SIZE)
         .max_encoding_message_size(MAX_MESSAGE_SIZE);
+    // Outermost, so the version check's refusals are counted and traced too.
+    let mut observe = observability::GrpcServerLayer::new();
+    if let Some(m) = metrics {
+        observe = observe.with_metrics(m.grpc.clone()).with_tracing(true);
+    }
     Server::builder()
         .http2_keepalive_interval(None)
+        .layer(observe)
         .layer(VersionCheckLayer::new(&version))
         .add_service(health)
         .add_service(svc)
