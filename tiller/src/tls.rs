@@ -164,6 +164,10 @@ pub fn incoming(
             if tx.is_closed() {
                 break;
             }
+            // Small gRPC writes must not wait for delayed ACKs (see server::accept_nodelay).
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(%peer, error = %e, "setting TCP_NODELAY");
+            }
             let acceptor = acceptor.clone();
             let tx = tx.clone();
             tokio::spawn(async move {
