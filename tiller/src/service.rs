@@ -151,6 +151,35 @@ impl ReleaseServer {
 
     /// Writes a record's new status (logging on failure, as Tiller does
     /// for writes after resources were touched).
+    /// Runs the post-install hooks of the release in `rec`. On failure the release is recorded
+    /// FAILED with Helm's `Release "x" failed post-install: ...` description, and the bare error
+    /// is returned, as Helm does.
+    async fn post_install_hooks(
+        &self,
+        rec: &mut Record,
+        name: &str,
+        namespace: &str,
+        timeout: std::time::Duration,
+    ) -> Result<()> {
+        let mut hooks = std::mem::take(&mut rec.release.hooks);
+        let res = release::exec_hooks(
+            self.cluster(),
+            &mut hooks,
+            namespace,
+            hook::Event::PostInstall,
+            timeout,
+        )
+        .await;
+        rec.release.hooks = hooks;
+        if let Err(e) = res {
+            let msg = format!("Release {name:?} failed post-install: {e}");
+            set_status(&mut rec.release, status::Code::Failed, msg);
+            self.update_logged(rec).await;
+            return Err(e);
+        }
+        Ok(())
+    }
+
     async fn update_logged(&self, rec: &Record) -> Option<Record> {
         match self.inner.storage.update(rec).await {
             Ok(r) => Some(r),
@@ -357,23 +386,8 @@ impl ReleaseServer {
         };
         let mut rec = applied;
         if !req.disable_hooks {
-            let mut hooks = std::mem::take(&mut rec.release.hooks);
-            let res = release::exec_hooks(
-                self.cluster(),
-                &mut hooks,
-                &namespace,
-                hook::Event::PostInstall,
-                timeout,
-            )
-            .await;
-            rec.release.hooks = hooks;
-            if let Err(e) = res {
-                let msg = format!("Release {name:?} failed post-install: {e}");
-                set_status(&mut rec.release, status::Code::Failed, msg);
-                self.update_logged(&rec).await;
-                // Helm records the prefixed text but returns the bare error.
-                return Err(e);
-            }
+            self.post_install_hooks(&mut rec, &name, &namespace, timeout)
+                .await?;
         }
         let desc = if req.description.is_empty() {
             "Install complete".to_owned()
@@ -709,23 +723,8 @@ impl ReleaseServer {
             return Err(e);
         }
         if !req.disable_hooks {
-            let mut hooks = std::mem::take(&mut rec.release.hooks);
-            let res = release::exec_hooks(
-                self.cluster(),
-                &mut hooks,
-                &namespace,
-                hook::Event::PostInstall,
-                timeout,
-            )
-            .await;
-            rec.release.hooks = hooks;
-            if let Err(e) = res {
-                let msg = format!("Release {name:?} failed post-install: {e}");
-                set_status(&mut rec.release, status::Code::Failed, msg);
-                self.update_logged(&rec).await;
-                // Helm records the prefixed text but returns the bare error.
-                return Err(e);
-            }
+            self.post_install_hooks(&mut rec, &name, &namespace, timeout)
+                .await?;
         }
         let desc = if req.description.is_empty() {
             "Upgrade complete".to_owned()
